@@ -1,0 +1,1 @@
+//! Script directives (placeholder: being written).

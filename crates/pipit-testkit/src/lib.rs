@@ -1,0 +1,1 @@
+//! pipit-testkit (placeholder)
