@@ -1,0 +1,294 @@
+use super::*;
+
+/// A probe answer such as CPython 3.11.7 on x86_64 glibc 2.17 would print.
+fn fake_answer(prefix: &str) -> serde_json::Value {
+    json!({
+        "executable": format!("{prefix}/bin/python"),
+        "prefix": prefix,
+        "base_prefix": prefix,
+        "version_info": [3, 11, 7, "final", 0],
+        "implementation_name": "cpython",
+        "markers": {
+            "implementation_name": "cpython",
+            "implementation_version": "3.11.7",
+            "os_name": "posix",
+            "platform_machine": "x86_64",
+            "platform_python_implementation": "CPython",
+            "platform_release": "6.1.0",
+            "platform_system": "Linux",
+            "platform_version": "#1 SMP",
+            "python_full_version": "3.11.7",
+            "python_version": "3.11",
+            "sys_platform": "linux"
+        },
+        "sysconfig_platform": "linux-x86_64",
+        "config": {
+            "SOABI": "cpython-311-x86_64-linux-gnu",
+            "EXT_SUFFIX": ".cpython-311-x86_64-linux-gnu.so",
+            "Py_DEBUG": 0,
+            "Py_GIL_DISABLED": null,
+            "WITH_PYMALLOC": 1,
+            "Py_UNICODE_SIZE": null,
+            "py_version_nodot": "311"
+        },
+        "has_gettotalrefcount": false,
+        "extension_suffixes": [".cpython-311-x86_64-linux-gnu.so", ".abi3.so", ".so"],
+        "is_32bit": false,
+        "maxunicode": 1114111,
+        "glibc": "2.17",
+        "mac_version": "",
+        "mac_arch": "",
+        "paths": {
+            "purelib": format!("{prefix}/lib/python3.11/site-packages"),
+            "platlib": format!("{prefix}/lib/python3.11/site-packages"),
+            "scripts": format!("{prefix}/bin"),
+            "data": prefix,
+            "include": format!("{prefix}/include/python3.11")
+        }
+    })
+}
+
+/// A shell script that counts its runs in `calls` and prints `answer`.
+#[cfg(unix)]
+fn fake_interpreter(dir: &Path, answer: &serde_json::Value) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let answer_file = dir.join("answer.json");
+    fs_err::write(&answer_file, answer.to_string()).unwrap();
+    let script = dir.join("python");
+    let body = format!(
+        "#!/bin/sh\necho run >> '{}'\ncat '{}'\n",
+        dir.join("calls").display(),
+        answer_file.display()
+    );
+    fs_err::write(&script, body).unwrap();
+    fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[cfg(unix)]
+fn calls(dir: &Path) -> usize {
+    fs_err::read_to_string(dir.join("calls"))
+        .map(|text| text.lines().count())
+        .unwrap_or(0)
+}
+
+#[cfg(unix)]
+#[test]
+fn second_probe_uses_the_cache_and_spawns_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let python = fake_interpreter(dir.path(), &fake_answer("/opt/py"));
+
+    let first = Interpreter::probe(&python, Some(&cache)).unwrap();
+    assert_eq!(calls(dir.path()), 1);
+    let second = Interpreter::probe(&python, Some(&cache)).unwrap();
+    assert_eq!(
+        calls(dir.path()),
+        1,
+        "the second probe ran the interpreter again"
+    );
+    assert_eq!(first.tags, second.tags);
+    assert_eq!(first.to_json(), second.to_json());
+    let entries = fs_err::read_dir(cache.join("interpreters"))
+        .unwrap()
+        .count();
+    assert_eq!(entries, 1);
+
+    // Without a cache folder every probe runs the interpreter.
+    Interpreter::probe(&python, None).unwrap();
+    assert_eq!(calls(dir.path()), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn changed_executable_is_probed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let python = fake_interpreter(dir.path(), &fake_answer("/opt/py"));
+    Interpreter::probe(&python, Some(&cache)).unwrap();
+    // A different size is a different file, whatever the mtime granularity.
+    let mut body = fs_err::read_to_string(&python).unwrap();
+    body.push_str("# upgraded\n");
+    fs_err::write(&python, body).unwrap();
+    Interpreter::probe(&python, Some(&cache)).unwrap();
+    assert_eq!(calls(dir.path()), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn probe_derives_markers_tags_and_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = fake_interpreter(dir.path(), &fake_answer("/opt/py"));
+    let interpreter = Interpreter::probe(&python, None).unwrap();
+    assert_eq!(interpreter.version.to_string(), "3.11.7");
+    assert_eq!(interpreter.implementation, "cpython");
+    assert_eq!(interpreter.markers.python_version().string, "3.11");
+    assert_eq!(interpreter.markers.sys_platform(), "linux");
+    let tags = interpreter.tags.to_strings();
+    assert_eq!(tags[0], "cp311-cp311-manylinux_2_17_x86_64");
+    assert_eq!(tags[1], "cp311-cp311-manylinux2014_x86_64");
+    assert!(tags.contains(&"cp311-none-any".to_string()));
+    assert_eq!(tags.last().map(String::as_str), Some("py30-none-any"));
+    let scheme = interpreter.scheme.clone().unwrap();
+    assert_eq!(scheme.scripts, PathBuf::from("/opt/py/bin"));
+
+    let value = interpreter.to_json();
+    assert_eq!(value["version"], "3.11.7");
+    assert_eq!(value["executable"], "/opt/py/bin/python");
+    assert_eq!(
+        value["markers"]["platform_python_implementation"],
+        "CPython"
+    );
+    assert_eq!(value["markers"]["python_full_version"], "3.11.7");
+    assert_eq!(value["tags"][0], "cp311-cp311-manylinux_2_17_x86_64");
+    assert_eq!(
+        value["scheme"]["purelib"],
+        "/opt/py/lib/python3.11/site-packages"
+    );
+    let markers = value["markers"].as_object().unwrap();
+    assert_eq!(markers.len(), 11);
+}
+
+#[test]
+fn probe_of_a_missing_interpreter_names_the_path() {
+    let error = Interpreter::probe(Path::new("/no/such/python3"), None).unwrap_err();
+    assert!(error.to_string().contains("/no/such/python3"), "{error}");
+}
+
+fn flags(
+    version: Option<&str>,
+    platforms: &[&str],
+    implementation: Option<&str>,
+    abis: &[&str],
+) -> TargetFlags {
+    TargetFlags {
+        python_version: version.map(str::to_string),
+        platforms: platforms.iter().map(|p| p.to_string()).collect(),
+        implementation: implementation.map(str::to_string),
+        abis: abis.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+#[test]
+fn flags_set_marker_values() {
+    let target =
+        Interpreter::from_flags(&flags(Some("3.9"), &["win_amd64"], None, &[]), None).unwrap();
+    let markers = &target.markers;
+    assert_eq!(markers.python_version().string, "3.9");
+    assert_eq!(markers.python_full_version().string, "3.9.0");
+    assert_eq!(markers.implementation_name(), "cpython");
+    assert_eq!(markers.platform_python_implementation(), "CPython");
+    assert_eq!(markers.sys_platform(), "win32");
+    assert_eq!(markers.platform_system(), "Windows");
+    assert_eq!(markers.os_name(), "nt");
+    assert_eq!(markers.platform_machine(), "AMD64");
+    assert_eq!(target.version.to_string(), "3.9.0");
+    assert!(target.executable.is_none() && target.scheme.is_none());
+
+    let mac = Interpreter::from_flags(
+        &flags(Some("3.12.1"), &["macosx_11_0_arm64"], Some("pp"), &[]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(mac.markers.sys_platform(), "darwin");
+    assert_eq!(mac.markers.platform_machine(), "arm64");
+    assert_eq!(mac.markers.implementation_name(), "pypy");
+    assert_eq!(mac.markers.platform_python_implementation(), "PyPy");
+    assert_eq!(mac.markers.python_full_version().string, "3.12.1");
+    assert_eq!(mac.implementation, "pypy");
+
+    let linux = Interpreter::from_flags(
+        &flags(Some("311"), &["manylinux2014_aarch64"], None, &[]),
+        None,
+    )
+    .unwrap();
+    assert_eq!(linux.markers.sys_platform(), "linux");
+    assert_eq!(linux.markers.platform_machine(), "aarch64");
+    assert_eq!(
+        linux.tags.iter().next().map(ToString::to_string).as_deref(),
+        Some("cp311-cp311-manylinux2014_aarch64")
+    );
+}
+
+#[test]
+fn flags_without_version_or_host_is_an_error() {
+    let error = Interpreter::from_flags(&flags(None, &["win_amd64"], None, &[]), None).unwrap_err();
+    assert!(matches!(error, Error::MissingPythonVersion));
+    let error = Interpreter::from_flags(&flags(Some("3.x"), &[], None, &[]), None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid --python-version value `3.x`: each version part must be an integer"
+    );
+}
+
+#[test]
+fn flags_follow_pip_for_version_only_and_custom_abis() {
+    // A major-only version has no ABI of its own: only `none` and compatible tags.
+    let major =
+        Interpreter::from_flags(&flags(Some("3"), &["linux_x86_64"], None, &[]), None).unwrap();
+    assert_eq!(
+        major.tags.to_strings(),
+        [
+            "cp3-none-linux_x86_64",
+            "py3-none-linux_x86_64",
+            "cp3-none-any",
+            "py3-none-any"
+        ]
+    );
+    let custom =
+        Interpreter::from_flags(&flags(Some("3.7"), &["win32"], None, &["cp37m"]), None).unwrap();
+    let strings = custom.tags.to_strings();
+    assert_eq!(
+        strings[..3],
+        ["cp37-cp37m-win32", "cp37-abi3-win32", "cp37-none-win32"]
+    );
+    // Without a platform, the machine's platforms are used.
+    let here = Interpreter::from_flags(&flags(Some("3.10"), &[], None, &[]), None).unwrap();
+    assert!(!here.tags.is_empty());
+}
+
+#[test]
+fn flags_expand_legacy_manylinux_and_macos() {
+    let legacy = Interpreter::from_flags(
+        &flags(Some("3.10"), &["manylinux2014_x86_64"], None, &[]),
+        None,
+    )
+    .unwrap();
+    let strings = legacy.tags.to_strings();
+    assert_eq!(
+        strings[..3],
+        [
+            "cp310-cp310-manylinux2014_x86_64",
+            "cp310-cp310-manylinux2010_x86_64",
+            "cp310-cp310-manylinux1_x86_64"
+        ]
+    );
+    let two = Interpreter::from_flags(
+        &flags(
+            Some("3.10"),
+            &["manylinux2010_x86_64", "manylinux2014_x86_64"],
+            None,
+            &[],
+        ),
+        None,
+    )
+    .unwrap();
+    let strings = two.tags.to_strings();
+    assert_eq!(
+        strings[..3],
+        [
+            "cp310-cp310-manylinux2010_x86_64",
+            "cp310-cp310-manylinux1_x86_64",
+            "cp310-cp310-manylinux2014_x86_64"
+        ]
+    );
+    let mac = Interpreter::from_flags(
+        &flags(Some("3.9"), &["macosx_10_9_x86_64"], None, &[]),
+        None,
+    )
+    .unwrap();
+    assert!(mac
+        .tags
+        .to_strings()
+        .contains(&"cp39-cp39-macosx_10_4_universal".to_string()));
+}
