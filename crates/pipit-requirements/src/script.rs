@@ -1,1 +1,787 @@
-//! Script directives (placeholder: being written).
+//! The comment directives that embedded-Python hosts (CAD programs) read from
+//! users' scripts, and PEP 723 `# /// script` blocks.
+//!
+//! A directive is a full-line `#` comment (leading whitespace allowed)
+//! anywhere in the file; the keyword is matched case-insensitively and must be
+//! followed by `:` (or, for `#r`, by a quoted string), so ordinary comments
+//! such as `# rationale: …` or `# requirements are listed below` are ignored:
+//!
+//! ```text
+//! #! python 3                          language            → language = "python3"
+//! # r: numpy==1.26, requests           requirements        (also `#requirements:`; lines accumulate)
+//! #r "pip: --pre -i URL rich"          pip's command line: requirements and options
+//! #r "pip: -e ./lib"                   editable source     → sources (kind editable)
+//! #r "pip: git+https://…@v1"           VCS source          → sources (kind vcs; also `name @ git+…`)
+//! # venv: my-tools                     environment name    (`site-packages` is the special id)
+//! #wheel: ./x-1.0-py3-none-any.whl     local wheel         (also `#r "wheel: …"`)
+//! #r "nuget: RestSharp, 110.2.0"       other providers     → other_providers, never an error
+//! #r "Some.dll"                        reference           → other_providers, provider "reference"
+//! # env: /some/folder                  host search path    → search_paths
+//! # /// script … # ///                 PEP 723 metadata    → requirements, requires_python
+//! ```
+//!
+//! Paths: relative wheel paths, editable paths, `--find-links` paths and
+//! `# env:` folders are resolved against the script's folder (lexically, by
+//! joining; nothing is read), so they are recorded *resolved*; URLs and
+//! absolute paths are recorded as written. A trailing ` # comment` (a `#`
+//! after whitespace) on a colon directive is dropped.
+//!
+//! Any broken directive rejects the whole script: the first error by line is
+//! returned. Lines inside a PEP 723 block are TOML, never directives. Lines in
+//! Python string literals are not told apart from comments (hosts do not
+//! either).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{Requirement, VersionOrUrl};
+use serde::Serialize;
+
+use crate::error::{Error, Location};
+
+mod pep723;
+mod split;
+#[cfg(test)]
+mod tests;
+
+/// Everything a script declares through its directives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptDirectives {
+    /// The script's path as given.
+    pub file: String,
+    /// `"python3"` or `"python2"` from a `#! python 3` line.
+    pub language: Option<String>,
+    /// The environment name from `# venv:`.
+    pub venv: Option<String>,
+    pub requirements: Vec<ScriptRequirement>,
+    pub wheels: Vec<ScriptWheel>,
+    pub sources: Vec<SourceRequirement>,
+    pub options: ScriptOptions,
+    pub other_providers: Vec<OtherProvider>,
+    pub search_paths: Vec<SearchPath>,
+    /// `requires-python` of the PEP 723 block, as written.
+    pub requires_python: Option<String>,
+    /// The line of `requires-python` (the key's line, else the block's).
+    #[serde(skip)]
+    pub requires_python_line: Option<usize>,
+}
+
+/// One PEP 508 requirement and the line it was written on.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptRequirement {
+    /// The requirement as written (trimmed).
+    pub spec: String,
+    /// 1-based line number.
+    pub line: usize,
+    #[serde(skip)]
+    pub requirement: Requirement,
+}
+
+/// A local wheel from `#wheel:` or `#r "wheel: …"`; `path` is resolved
+/// against the script's folder when relative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScriptWheel {
+    pub path: String,
+    pub line: usize,
+}
+
+/// What kind of source a [`SourceRequirement`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// `-e PATH` / `--editable PATH` (or an editable VCS URL).
+    Editable,
+    /// A VCS URL (`git+`, `hg+`, `svn+`, `bzr+`), bare or as `name @ URL`.
+    Vcs,
+}
+
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SourceKind::Editable => "editable",
+            SourceKind::Vcs => "vcs",
+        })
+    }
+}
+
+/// A requirement that needs a build from source (not resolved from an index).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRequirement {
+    pub kind: SourceKind,
+    /// The path (resolved when relative and local), URL, or `name @ URL`.
+    pub spec: String,
+    pub line: usize,
+}
+
+/// pip options from `#r "pip: …"` directives, merged over all lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScriptOptions {
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+    pub find_links: Vec<String>,
+    pub no_index: bool,
+    pub pre: bool,
+}
+
+/// A `#r "provider: spec"` directive for another package system (`nuget`,
+/// `yak`, …), or `#r "Some.dll"`, recorded with provider `"reference"`.
+/// The provider name is lowercased; the spec is kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherProvider {
+    pub provider: String,
+    pub spec: String,
+    pub line: usize,
+}
+
+/// A folder from `# env:` that the host adds to the search path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchPath {
+    pub path: String,
+    pub line: usize,
+}
+
+impl ScriptDirectives {
+    fn new(path: &Path) -> Self {
+        ScriptDirectives {
+            file: path.to_string_lossy().into_owned(),
+            language: None,
+            venv: None,
+            requirements: Vec::new(),
+            wheels: Vec::new(),
+            sources: Vec::new(),
+            options: ScriptOptions::default(),
+            other_providers: Vec::new(),
+            search_paths: Vec::new(),
+            requires_python: None,
+            requires_python_line: None,
+        }
+    }
+
+    /// Checks the PEP 723 `requires-python` against the target interpreter's
+    /// version; the error points at the line that declares it.
+    pub fn check_requires_python(&self, python_version: &Version) -> Result<(), Error> {
+        let Some(requires_python) = &self.requires_python else {
+            return Ok(());
+        };
+        let line = self.requires_python_line.unwrap_or(1);
+        let location = Location {
+            file: PathBuf::from(&self.file),
+            line,
+        };
+        let specifiers =
+            VersionSpecifiers::from_str(requires_python).map_err(|err| Error::Parse {
+                location: location.clone(),
+                text: requires_python.clone(),
+                message: format!("invalid `requires-python`: {}", condense(&err.to_string())),
+            })?;
+        if specifiers.contains(python_version) {
+            Ok(())
+        } else {
+            Err(Error::Parse {
+                location,
+                text: requires_python.clone(),
+                message: format!(
+                    "the script needs a different python: {python_version} does not satisfy `requires-python`"
+                ),
+            })
+        }
+    }
+}
+
+/// Reads and parses the directives of the script at `path`.
+pub fn parse_script(path: &Path) -> Result<ScriptDirectives, Error> {
+    let content = fs_err::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_script_str(&content, path)
+}
+
+/// Parses the directives of a script's `content`; `path` names it in errors
+/// and is the base for relative paths.
+pub fn parse_script_str(content: &str, path: &Path) -> Result<ScriptDirectives, Error> {
+    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
+    let lines: Vec<&str> = content.lines().collect();
+    let mut parser = Parser {
+        path,
+        base_dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        out: ScriptDirectives::new(path),
+        script_block_line: None,
+    };
+    let mut index = 0;
+    while index < lines.len() {
+        match pep723::match_block(&lines, index) {
+            Some(Ok(block)) => {
+                if block.kind == "script" {
+                    parser.script_block(&block, &lines)?;
+                }
+                index = block.close + 1;
+                continue;
+            }
+            Some(Err(kind)) if kind == "script" => {
+                return Err(parser.error(
+                    index + 1,
+                    lines[index],
+                    "unclosed `# /// script` block: no `# ///` line ends it".to_string(),
+                ));
+            }
+            _ => {}
+        }
+        parser.line(index + 1, lines[index])?;
+        index += 1;
+    }
+    Ok(parser.out)
+}
+
+struct Parser<'a> {
+    path: &'a Path,
+    base_dir: PathBuf,
+    out: ScriptDirectives,
+    script_block_line: Option<usize>,
+}
+
+/// The name a directive goes by in error messages.
+const R_LABEL: &str = "`# r:` directive";
+const REQUIREMENTS_LABEL: &str = "`# requirements:` directive";
+const PIP_LABEL: &str = "`#r \"pip: …\"` directive";
+const PEP723_LABEL: &str = "`# /// script` dependencies";
+
+impl Parser<'_> {
+    fn error(&self, line: usize, text: &str, message: String) -> Error {
+        Error::Parse {
+            location: Location {
+                file: self.path.to_path_buf(),
+                line,
+            },
+            text: text.trim().to_string(),
+            message,
+        }
+    }
+
+    /// One line outside PEP 723 blocks.
+    fn line(&mut self, line: usize, raw: &str) -> Result<(), Error> {
+        let Some(after_hash) = raw.trim_start().strip_prefix('#') else {
+            return Ok(());
+        };
+        if let Some(rest) = after_hash.strip_prefix('!') {
+            return self.language(line, rest, raw);
+        }
+        let body = after_hash.trim_start();
+        let keyword_len = body
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(body.len());
+        let (keyword, after_keyword) = body.split_at(keyword_len);
+        let keyword = keyword.to_ascii_lowercase();
+        let after_keyword = after_keyword.trim_start();
+        if let Some(value) = after_keyword.strip_prefix(':') {
+            let value = strip_trailing_comment(value);
+            match keyword.as_str() {
+                "r" => self.requirement_list(line, value, R_LABEL, false),
+                "requirements" => self.requirement_list(line, value, REQUIREMENTS_LABEL, false),
+                "venv" => self.venv(line, value),
+                "wheel" => self.wheel(line, value, "`#wheel:` directive"),
+                "env" => self.search_path(line, value),
+                _ => Ok(()),
+            }
+        } else if keyword == "r" && after_keyword.starts_with('"') {
+            self.quoted(line, after_keyword, raw)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `#! python 3`, `#! python3`, `#! python 2`; shebangs are ignored.
+    fn language(&mut self, line: usize, rest: &str, raw: &str) -> Result<(), Error> {
+        let rest = rest.trim();
+        let Some(version) = rest
+            .get(..6)
+            .filter(|word| word.eq_ignore_ascii_case("python"))
+            .map(|_| rest[6..].trim())
+        else {
+            return Ok(());
+        };
+        let language = match version {
+            "3" => "python3",
+            "2" => "python2",
+            // `#!python` is a shebang placeholder, not a language line.
+            _ if !version.starts_with(|c: char| c.is_ascii_digit()) => return Ok(()),
+            _ => {
+                return Err(self.error(
+                    line,
+                    raw,
+                    "unsupported language line: expected `#! python 3` or `#! python 2`"
+                        .to_string(),
+                ))
+            }
+        };
+        match &self.out.language {
+            Some(existing) if existing != language => Err(self.error(
+                line,
+                raw,
+                format!("conflicting language lines: the script already declared `{existing}`"),
+            )),
+            _ => {
+                self.out.language = Some(language.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    fn requirement_list(
+        &mut self,
+        line: usize,
+        value: &str,
+        label: &str,
+        whitespace_separates: bool,
+    ) -> Result<(), Error> {
+        let items = split::split_requirements(value, whitespace_separates);
+        if items.is_empty() {
+            return Err(self.error(line, value, format!("empty {label}")));
+        }
+        for item in items {
+            self.requirement(line, &item, label)?;
+        }
+        Ok(())
+    }
+
+    /// One PEP 508 requirement, or a VCS source (bare URL or `name @ URL`).
+    fn requirement(&mut self, line: usize, spec: &str, label: &str) -> Result<(), Error> {
+        if is_vcs_url(spec) {
+            self.out.sources.push(SourceRequirement {
+                kind: SourceKind::Vcs,
+                spec: spec.to_string(),
+                line,
+            });
+            return Ok(());
+        }
+        let requirement: Requirement = Requirement::from_str(spec).map_err(|err| {
+            self.error(
+                line,
+                spec,
+                format!(
+                    "invalid requirement in {label}: {}",
+                    condense(&err.message.to_string())
+                ),
+            )
+        })?;
+        let vcs = match &requirement.version_or_url {
+            Some(VersionOrUrl::Url(url)) => is_vcs_url(url.given().unwrap_or(url.raw().as_str())),
+            _ => false,
+        };
+        if vcs {
+            self.out.sources.push(SourceRequirement {
+                kind: SourceKind::Vcs,
+                spec: spec.to_string(),
+                line,
+            });
+        } else {
+            self.out.requirements.push(ScriptRequirement {
+                spec: spec.to_string(),
+                line,
+                requirement,
+            });
+        }
+        Ok(())
+    }
+
+    fn venv(&mut self, line: usize, value: &str) -> Result<(), Error> {
+        let name = value.trim();
+        if name.is_empty() {
+            return Err(self.error(line, value, "empty `# venv:` directive".to_string()));
+        }
+        // The special id `site-packages` passes this rule as well.
+        let valid = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            return Err(self.error(
+                line,
+                name,
+                "invalid environment name in `# venv:` directive: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+                    .to_string(),
+            ));
+        }
+        match &self.out.venv {
+            Some(existing) if existing != name => Err(self.error(
+                line,
+                name,
+                format!("conflicting `# venv:` directives: the script already names `{existing}`"),
+            )),
+            _ => {
+                self.out.venv = Some(name.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    fn wheel(&mut self, line: usize, value: &str, label: &str) -> Result<(), Error> {
+        let path = value.trim();
+        if path.is_empty() {
+            return Err(self.error(line, value, format!("empty {label}")));
+        }
+        if !path.to_ascii_lowercase().ends_with(".whl") {
+            return Err(self.error(
+                line,
+                path,
+                format!("the path in {label} must name a `.whl` file"),
+            ));
+        }
+        let path = self.resolve(path);
+        self.out.wheels.push(ScriptWheel { path, line });
+        Ok(())
+    }
+
+    fn search_path(&mut self, line: usize, value: &str) -> Result<(), Error> {
+        let path = value.trim();
+        if path.is_empty() {
+            return Err(self.error(line, value, "empty `# env:` directive".to_string()));
+        }
+        let path = self.resolve(path);
+        self.out.search_paths.push(SearchPath { path, line });
+        Ok(())
+    }
+
+    /// `#r "provider: …"` or `#r "Some.dll"`; `text` starts at the quote.
+    fn quoted(&mut self, line: usize, text: &str, raw: &str) -> Result<(), Error> {
+        let Some(inner) = quoted_text(text) else {
+            return Err(self.error(
+                line,
+                raw,
+                "unterminated string in `#r` directive".to_string(),
+            ));
+        };
+        let inner = inner.trim();
+        match split_provider(inner) {
+            Some((provider, rest)) if provider == "pip" => self.pip(line, rest),
+            Some((provider, rest)) if provider == "wheel" => {
+                self.wheel(line, rest, "`#r \"wheel: …\"` directive")
+            }
+            Some((provider, rest)) => {
+                self.out.other_providers.push(OtherProvider {
+                    provider,
+                    spec: rest.trim().to_string(),
+                    line,
+                });
+                Ok(())
+            }
+            None => {
+                self.out.other_providers.push(OtherProvider {
+                    provider: "reference".to_string(),
+                    spec: inner.to_string(),
+                    line,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// The text of `#r "pip: …"`: pip's command-line arguments.
+    fn pip(&mut self, line: usize, text: &str) -> Result<(), Error> {
+        let tokens = tokenize(text);
+        if tokens.is_empty() {
+            return Err(self.error(line, text, format!("empty {PIP_LABEL}")));
+        }
+        let mut pending: Vec<&str> = Vec::new();
+        let mut index = 0;
+        while index < tokens.len() {
+            let token = tokens[index];
+            index += 1;
+            if !(token.starts_with('-') && token.len() > 1) {
+                pending.push(token);
+                continue;
+            }
+            if !pending.is_empty() {
+                self.requirement_list(line, &pending.join(" "), PIP_LABEL, true)?;
+                pending.clear();
+            }
+            let (name, inline_value) = split_option(token);
+            let takes_value = matches!(
+                name,
+                "--index-url"
+                    | "-i"
+                    | "--extra-index-url"
+                    | "--find-links"
+                    | "-f"
+                    | "-e"
+                    | "--editable"
+            );
+            let value = if takes_value {
+                match inline_value {
+                    Some(value) if !value.is_empty() => value,
+                    _ => match tokens.get(index) {
+                        Some(next) if !next.starts_with('-') => {
+                            index += 1;
+                            next
+                        }
+                        _ => {
+                            return Err(self.error(
+                                line,
+                                token,
+                                format!("pip option `{name}` needs a value in {PIP_LABEL}"),
+                            ))
+                        }
+                    },
+                }
+            } else {
+                if inline_value.is_some() {
+                    return Err(self.error(
+                        line,
+                        token,
+                        format!("pip option `{name}` takes no value in {PIP_LABEL}"),
+                    ));
+                }
+                ""
+            };
+            match name {
+                "--index-url" | "-i" => match &self.out.options.index_url {
+                    Some(existing) if existing != value => {
+                        return Err(self.error(
+                            line,
+                            token,
+                            format!(
+                                "conflicting index urls in {PIP_LABEL}: `{existing}` and `{value}`"
+                            ),
+                        ))
+                    }
+                    _ => self.out.options.index_url = Some(value.to_string()),
+                },
+                "--extra-index-url" => push_unique(&mut self.out.options.extra_index_urls, value),
+                "--find-links" | "-f" => {
+                    let value = self.resolve(value);
+                    push_unique(&mut self.out.options.find_links, &value);
+                }
+                "--no-index" => self.out.options.no_index = true,
+                "--pre" => self.out.options.pre = true,
+                "-e" | "--editable" => {
+                    let spec = self.resolve(value);
+                    self.out.sources.push(SourceRequirement {
+                        kind: SourceKind::Editable,
+                        spec,
+                        line,
+                    });
+                }
+                _ => {
+                    return Err(self.error(
+                        line,
+                        token,
+                        format!("unsupported pip option `{name}` in {PIP_LABEL}"),
+                    ))
+                }
+            }
+        }
+        if !pending.is_empty() {
+            self.requirement_list(line, &pending.join(" "), PIP_LABEL, true)?;
+        }
+        Ok(())
+    }
+
+    /// A `# /// script` block: TOML with `dependencies` and `requires-python`.
+    fn script_block(&mut self, block: &pep723::Block, lines: &[&str]) -> Result<(), Error> {
+        let open_line = block.open + 1;
+        if let Some(first) = self.script_block_line {
+            return Err(self.error(
+                open_line,
+                lines[block.open],
+                format!("a second `# /// script` block (the first is at line {first})"),
+            ));
+        }
+        self.script_block_line = Some(open_line);
+        let content = block.content(lines);
+        let table: toml::Table = toml::from_str(&content).map_err(|err| {
+            let offset = err.span().map_or(0, |span| span.start.min(content.len()));
+            let content_line = content[..offset].matches('\n').count();
+            let line = (open_line + 1 + content_line).min(block.close);
+            self.error(
+                line,
+                lines[line - 1],
+                format!(
+                    "invalid TOML in `# /// script` block: {}",
+                    condense(err.message())
+                ),
+            )
+        })?;
+        // Lines of the block, to find where each value is written.
+        let block_lines = &lines[block.open + 1..block.close];
+        let find_line = |needle: &str, after: usize| -> Option<usize> {
+            block_lines
+                .iter()
+                .enumerate()
+                .skip(after)
+                .find(|(_, text)| text.contains(needle))
+                .map(|(index, _)| index)
+        };
+
+        if let Some(value) = table.get("requires-python") {
+            let key_line = find_line("requires-python", 0).map_or(open_line, |i| open_line + 1 + i);
+            let Some(text) = value.as_str() else {
+                return Err(self.error(
+                    key_line,
+                    &value.to_string(),
+                    "`requires-python` in `# /// script` block must be a string".to_string(),
+                ));
+            };
+            VersionSpecifiers::from_str(text).map_err(|err| {
+                self.error(
+                    key_line,
+                    text,
+                    format!(
+                        "invalid `requires-python` in `# /// script` block: {}",
+                        condense(&err.to_string())
+                    ),
+                )
+            })?;
+            self.out.requires_python = Some(text.to_string());
+            self.out.requires_python_line = Some(key_line);
+        }
+
+        if let Some(value) = table.get("dependencies") {
+            let key_line = find_line("dependencies", 0).map_or(open_line, |i| open_line + 1 + i);
+            let Some(array) = value.as_array() else {
+                return Err(self.error(
+                    key_line,
+                    &value.to_string(),
+                    "`dependencies` in `# /// script` block must be a list of strings".to_string(),
+                ));
+            };
+            let mut search_from = key_line.saturating_sub(open_line + 1);
+            for item in array {
+                let Some(spec) = item.as_str() else {
+                    return Err(self.error(
+                        key_line,
+                        &item.to_string(),
+                        "`dependencies` in `# /// script` block must be a list of strings"
+                            .to_string(),
+                    ));
+                };
+                let line = match find_line(spec, search_from) {
+                    Some(index) => {
+                        search_from = index;
+                        open_line + 1 + index
+                    }
+                    None => open_line,
+                };
+                self.requirement(line, spec.trim(), PEP723_LABEL)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A local path relative to the script's folder; URLs and absolute paths
+    /// are returned as written.
+    fn resolve(&self, path: &str) -> String {
+        if path.contains("://") || is_vcs_url(path) || Path::new(path).is_absolute() {
+            path.to_string()
+        } else {
+            self.base_dir.join(path).to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// `git+…`, `hg+…`, `svn+…`, `bzr+…` (case-insensitive).
+fn is_vcs_url(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
+}
+
+/// The text between the opening quote at the start of `text` and its closing
+/// quote: the first later `"` after which only whitespace or a comment
+/// (`#`, `//`) follows. This tolerates double quotes inside, as in
+/// `#r "pip: a; python_version < "3.9""`.
+fn quoted_text(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?;
+    inner.match_indices('"').find_map(|(index, _)| {
+        let rest = inner[index + 1..].trim_start();
+        (rest.is_empty() || rest.starts_with('#') || rest.starts_with("//"))
+            .then(|| &inner[..index])
+    })
+}
+
+/// `provider: rest` with the provider lowercased. A provider has two or more
+/// characters, so `C:\libs\Some.dll` is a path; `scheme://…` is a URL.
+fn split_provider(text: &str) -> Option<(String, &str)> {
+    let (provider, rest) = text.split_once(':')?;
+    let provider = provider.trim();
+    let valid = provider.len() >= 2
+        && provider.starts_with(|c: char| c.is_ascii_alphabetic())
+        && provider
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+    (valid && !rest.starts_with("//")).then(|| (provider.to_ascii_lowercase(), rest))
+}
+
+/// Whitespace-separated arguments; a quoted stretch (`'…'` or `"…"`, as in
+/// marker values) stays in its argument with its quotes.
+fn tokenize(text: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    let mut quote = None;
+    for (index, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c.is_whitespace() => {
+                if let Some(begin) = start.take() {
+                    tokens.push(&text[begin..index]);
+                }
+            }
+            None => {
+                start.get_or_insert(index);
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if let Some(begin) = start {
+        tokens.push(&text[begin..]);
+    }
+    tokens
+}
+
+/// `--opt=value` → (`--opt`, `value`); `-ivalue` → (`-i`, `value`).
+fn split_option(token: &str) -> (&str, Option<&str>) {
+    if token.starts_with("--") {
+        match token.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (token, None),
+        }
+    } else if token.len() > 2 && token.is_char_boundary(2) {
+        let value = &token[2..];
+        (&token[..2], Some(value.strip_prefix('=').unwrap_or(value)))
+    } else {
+        (token, None)
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|existing| existing == value) {
+        list.push(value.to_string());
+    }
+}
+
+/// Drops a trailing ` # comment` (a `#` preceded by whitespace).
+fn strip_trailing_comment(value: &str) -> &str {
+    let cut = value
+        .char_indices()
+        .find(|&(index, c)| c == '#' && value[..index].ends_with(char::is_whitespace))
+        .map_or(value.len(), |(index, _)| index);
+    value[..cut].trim()
+}
+
+/// A library message as one lowercase line without a trailing period.
+fn condense(message: &str) -> String {
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = line.trim_end_matches('.');
+    let mut chars = line.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), second) if second.is_none_or(|c| !c.is_uppercase()) => first
+            .to_lowercase()
+            .chain(line[first.len_utf8()..].chars())
+            .collect(),
+        _ => line.to_string(),
+    }
+}
