@@ -39,11 +39,16 @@ use pep508_rs::{Requirement, VersionOrUrl};
 use serde::Serialize;
 
 use crate::error::{Error, Location};
+use text::{
+    condense, is_vcs_url, is_windows_absolute, push_unique, quoted_text, split_option,
+    split_provider, strip_trailing_comment, tokenize,
+};
 
 mod pep723;
 mod split;
 #[cfg(test)]
 mod tests;
+mod text;
 
 /// Everything a script declares through its directives.
 #[derive(Debug, Clone, Serialize)]
@@ -347,6 +352,12 @@ impl Parser<'_> {
 
     /// One PEP 508 requirement, or a VCS source (bare URL or `name @ URL`).
     fn requirement(&mut self, line: usize, spec: &str, label: &str) -> Result<(), Error> {
+        // A bare wheel path or URL, as `pip install ./x-1.0-py3-none-any.whl`.
+        if !spec.contains(char::is_whitespace) && spec.to_ascii_lowercase().ends_with(".whl") {
+            let path = self.resolve(spec);
+            self.out.wheels.push(ScriptWheel { path, line });
+            return Ok(());
+        }
         if is_vcs_url(spec) {
             self.out.sources.push(SourceRequirement {
                 kind: SourceKind::Vcs,
@@ -604,17 +615,24 @@ impl Parser<'_> {
         })?;
         // Lines of the block, to find where each value is written.
         let block_lines = &lines[block.open + 1..block.close];
-        let find_line = |needle: &str, after: usize| -> Option<usize> {
+        let find_key = |key: &str| -> Option<usize> {
+            block_lines
+                .iter()
+                .position(|text| text.trim_start_matches(['#', ' ']).starts_with(key))
+        };
+        // A dependency's line: where it is written as a TOML string.
+        let find_string = |value: &str, after: usize| -> Option<usize> {
+            let (double, single) = (format!("\"{value}\""), format!("'{value}'"));
             block_lines
                 .iter()
                 .enumerate()
                 .skip(after)
-                .find(|(_, text)| text.contains(needle))
+                .find(|(_, text)| text.contains(&double) || text.contains(&single))
                 .map(|(index, _)| index)
         };
 
         if let Some(value) = table.get("requires-python") {
-            let key_line = find_line("requires-python", 0).map_or(open_line, |i| open_line + 1 + i);
+            let key_line = find_key("requires-python").map_or(open_line, |i| open_line + 1 + i);
             let Some(text) = value.as_str() else {
                 return Err(self.error(
                     key_line,
@@ -637,7 +655,7 @@ impl Parser<'_> {
         }
 
         if let Some(value) = table.get("dependencies") {
-            let key_line = find_line("dependencies", 0).map_or(open_line, |i| open_line + 1 + i);
+            let key_line = find_key("dependencies").map_or(open_line, |i| open_line + 1 + i);
             let Some(array) = value.as_array() else {
                 return Err(self.error(
                     key_line,
@@ -655,7 +673,7 @@ impl Parser<'_> {
                             .to_string(),
                     ));
                 };
-                let line = match find_line(spec, search_from) {
+                let line = match find_string(spec, search_from) {
                     Some(index) => {
                         search_from = index;
                         open_line + 1 + index
@@ -671,117 +689,16 @@ impl Parser<'_> {
     /// A local path relative to the script's folder; URLs and absolute paths
     /// are returned as written.
     fn resolve(&self, path: &str) -> String {
-        if path.contains("://") || is_vcs_url(path) || Path::new(path).is_absolute() {
+        if path.contains("://")
+            || is_vcs_url(path)
+            || Path::new(path).is_absolute()
+            || is_windows_absolute(path)
+        {
             path.to_string()
         } else {
-            self.base_dir.join(path).to_string_lossy().into_owned()
+            let relative = path.trim_start_matches("./");
+            let relative = if relative.is_empty() { "." } else { relative };
+            self.base_dir.join(relative).to_string_lossy().into_owned()
         }
-    }
-}
-
-/// `git+…`, `hg+…`, `svn+…`, `bzr+…` (case-insensitive).
-fn is_vcs_url(text: &str) -> bool {
-    let lower = text.trim().to_ascii_lowercase();
-    ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
-}
-
-/// The text between the opening quote at the start of `text` and its closing
-/// quote: the first later `"` after which only whitespace or a comment
-/// (`#`, `//`) follows. This tolerates double quotes inside, as in
-/// `#r "pip: a; python_version < "3.9""`.
-fn quoted_text(text: &str) -> Option<&str> {
-    let inner = text.strip_prefix('"')?;
-    inner.match_indices('"').find_map(|(index, _)| {
-        let rest = inner[index + 1..].trim_start();
-        (rest.is_empty() || rest.starts_with('#') || rest.starts_with("//"))
-            .then(|| &inner[..index])
-    })
-}
-
-/// `provider: rest` with the provider lowercased. A provider has two or more
-/// characters, so `C:\libs\Some.dll` is a path; `scheme://…` is a URL.
-fn split_provider(text: &str) -> Option<(String, &str)> {
-    let (provider, rest) = text.split_once(':')?;
-    let provider = provider.trim();
-    let valid = provider.len() >= 2
-        && provider.starts_with(|c: char| c.is_ascii_alphabetic())
-        && provider
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
-    (valid && !rest.starts_with("//")).then(|| (provider.to_ascii_lowercase(), rest))
-}
-
-/// Whitespace-separated arguments; a quoted stretch (`'…'` or `"…"`, as in
-/// marker values) stays in its argument with its quotes.
-fn tokenize(text: &str) -> Vec<&str> {
-    let mut tokens = Vec::new();
-    let mut start = None;
-    let mut quote = None;
-    for (index, c) in text.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c.is_whitespace() => {
-                if let Some(begin) = start.take() {
-                    tokens.push(&text[begin..index]);
-                }
-            }
-            None => {
-                start.get_or_insert(index);
-                if c == '"' || c == '\'' {
-                    quote = Some(c);
-                }
-            }
-        }
-    }
-    if let Some(begin) = start {
-        tokens.push(&text[begin..]);
-    }
-    tokens
-}
-
-/// `--opt=value` → (`--opt`, `value`); `-ivalue` → (`-i`, `value`).
-fn split_option(token: &str) -> (&str, Option<&str>) {
-    if token.starts_with("--") {
-        match token.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => (token, None),
-        }
-    } else if token.len() > 2 && token.is_char_boundary(2) {
-        let value = &token[2..];
-        (&token[..2], Some(value.strip_prefix('=').unwrap_or(value)))
-    } else {
-        (token, None)
-    }
-}
-
-fn push_unique(list: &mut Vec<String>, value: &str) {
-    if !list.iter().any(|existing| existing == value) {
-        list.push(value.to_string());
-    }
-}
-
-/// Drops a trailing ` # comment` (a `#` preceded by whitespace).
-fn strip_trailing_comment(value: &str) -> &str {
-    let cut = value
-        .char_indices()
-        .find(|&(index, c)| c == '#' && value[..index].ends_with(char::is_whitespace))
-        .map_or(value.len(), |(index, _)| index);
-    value[..cut].trim()
-}
-
-/// A library message as one lowercase line without a trailing period.
-fn condense(message: &str) -> String {
-    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let line = line.trim_end_matches('.');
-    let mut chars = line.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), second) if second.is_none_or(|c| !c.is_uppercase()) => first
-            .to_lowercase()
-            .chain(line[first.len_utf8()..].chars())
-            .collect(),
-        _ => line.to_string(),
     }
 }

@@ -153,7 +153,7 @@ fn pip_quoted_form_with_requirements_and_options() {
         ScriptOptions {
             index_url: Some("https://index.example/simple".to_string()),
             extra_index_urls: vec!["https://extra.example/simple".to_string()],
-            find_links: vec!["./wheels".to_string()],
+            find_links: vec!["wheels".to_string()],
             no_index: true,
             pre: true,
         }
@@ -189,7 +189,7 @@ fn pip_editable_and_vcs_sources() {
         sources,
         [
             (SourceKind::Editable, "/src/lib", 1),
-            (SourceKind::Editable, "/proj/./local", 2),
+            (SourceKind::Editable, "/proj/local", 2),
             (SourceKind::Vcs, "git+https://git.example/x.git@v1.2", 3),
             (SourceKind::Vcs, "tool @ hg+https://git.example/t@abc", 4),
         ]
@@ -561,4 +561,52 @@ fn condense_makes_one_lowercase_line() {
         "expected a version. numpy== ^"
     );
     assert_eq!(condense("URL is bad."), "URL is bad");
+}
+
+#[test]
+fn bare_wheel_paths_in_requirement_lists_are_wheels() {
+    let d = parse_script_str(
+        "#r \"pip: ./dist/a-1.0-py3-none-any.whl numpy\"\n# r: https://files.example/b-2.0-py3-none-any.whl\n",
+        Path::new("/proj/s.py"),
+    )
+    .unwrap();
+    assert_eq!(
+        d.wheels,
+        [
+            ScriptWheel {
+                path: "/proj/dist/a-1.0-py3-none-any.whl".to_string(),
+                line: 1
+            },
+            ScriptWheel {
+                path: "https://files.example/b-2.0-py3-none-any.whl".to_string(),
+                line: 2
+            },
+        ]
+    );
+    assert_eq!(specs(&d), [("numpy", 1)]);
+}
+
+#[test]
+fn windows_absolute_paths_are_kept_as_written() {
+    let d = parse_script_str(
+        "#wheel: C:\\wheels\\a-1.0-py3-none-any.whl\n# env: \\\\server\\share\n",
+        Path::new("/proj/s.py"),
+    )
+    .unwrap();
+    assert_eq!(d.wheels[0].path, "C:\\wheels\\a-1.0-py3-none-any.whl");
+    assert_eq!(d.search_paths[0].path, "\\\\server\\share");
+}
+
+#[test]
+fn whitespace_does_not_separate_in_r_directives() {
+    let (line, message) = parse_err("# r: numpy requests\n");
+    assert_eq!(line, 1);
+    assert!(message.ends_with(": `numpy requests`"), "{message}");
+}
+
+#[test]
+fn pep723_dependency_lines_are_found_by_their_quoted_text() {
+    // `e` appears in `dependencies`; the dependency is on its own line.
+    let d = parse("# /// script\n# dependencies = [\n#   'e',\n#   \"rich\",\n# ]\n# ///\n");
+    assert_eq!(specs(&d), [("e", 3), ("rich", 4)]);
 }

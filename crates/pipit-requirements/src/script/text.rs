@@ -1,0 +1,169 @@
+//! Lexical helpers for directive lines: quotes, providers, pip arguments,
+//! comments, paths and library messages.
+
+/// `C:\…`, `C:/…` or `\\server\…`: absolute on Windows, whatever the
+/// platform that reads the script.
+pub(super) fn is_windows_absolute(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    path.starts_with("\\\\")
+        || (bytes.len() >= 3
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && matches!(bytes[2], b'\\' | b'/'))
+}
+
+/// `git+…`, `hg+…`, `svn+…`, `bzr+…` (case-insensitive).
+pub(super) fn is_vcs_url(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
+}
+
+/// The text between the opening quote at the start of `text` and its closing
+/// quote: the first later `"` after which only whitespace or a comment
+/// (`#`, `//`) follows. This tolerates double quotes inside, as in
+/// `#r "pip: a; python_version < "3.9""`.
+pub(super) fn quoted_text(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?;
+    inner.match_indices('"').find_map(|(index, _)| {
+        let rest = inner[index + 1..].trim_start();
+        (rest.is_empty() || rest.starts_with('#') || rest.starts_with("//"))
+            .then(|| &inner[..index])
+    })
+}
+
+/// `provider: rest` with the provider lowercased. A provider has two or more
+/// characters, so `C:\libs\Some.dll` is a path; `scheme://…` is a URL.
+pub(super) fn split_provider(text: &str) -> Option<(String, &str)> {
+    let (provider, rest) = text.split_once(':')?;
+    let provider = provider.trim();
+    let valid = provider.len() >= 2
+        && provider.starts_with(|c: char| c.is_ascii_alphabetic())
+        && provider
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+    (valid && !rest.starts_with("//")).then(|| (provider.to_ascii_lowercase(), rest))
+}
+
+/// Whitespace-separated arguments; a quoted stretch (`'…'` or `"…"`, as in
+/// marker values) stays in its argument with its quotes.
+pub(super) fn tokenize(text: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    let mut quote = None;
+    for (index, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c.is_whitespace() => {
+                if let Some(begin) = start.take() {
+                    tokens.push(&text[begin..index]);
+                }
+            }
+            None => {
+                start.get_or_insert(index);
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if let Some(begin) = start {
+        tokens.push(&text[begin..]);
+    }
+    tokens
+}
+
+/// `--opt=value` → (`--opt`, `value`); `-ivalue` → (`-i`, `value`).
+pub(super) fn split_option(token: &str) -> (&str, Option<&str>) {
+    if token.starts_with("--") {
+        match token.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (token, None),
+        }
+    } else if token.len() > 2 && token.is_char_boundary(2) {
+        let value = &token[2..];
+        (&token[..2], Some(value.strip_prefix('=').unwrap_or(value)))
+    } else {
+        (token, None)
+    }
+}
+
+pub(super) fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|existing| existing == value) {
+        list.push(value.to_string());
+    }
+}
+
+/// Drops a trailing ` # comment` (a `#` preceded by whitespace).
+pub(super) fn strip_trailing_comment(value: &str) -> &str {
+    let cut = value
+        .char_indices()
+        .find(|&(index, c)| c == '#' && value[..index].ends_with(char::is_whitespace))
+        .map_or(value.len(), |(index, _)| index);
+    value[..cut].trim()
+}
+
+/// A library message as one lowercase line without a trailing period.
+pub(super) fn condense(message: &str) -> String {
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = line.trim_end_matches('.');
+    let mut chars = line.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), second) if second.is_none_or(|c| !c.is_uppercase()) => first
+            .to_lowercase()
+            .chain(line[first.len_utf8()..].chars())
+            .collect(),
+        _ => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closing_quote_is_followed_by_nothing_or_a_comment() {
+        assert_eq!(quoted_text("\"pip: x\""), Some("pip: x"));
+        assert_eq!(quoted_text("\"pip: x\"  // note \"y\""), Some("pip: x"));
+        assert_eq!(
+            quoted_text("\"pip: a; b < \"3\"\""),
+            Some("pip: a; b < \"3\"")
+        );
+        assert_eq!(quoted_text("\"pip: x"), None);
+        assert_eq!(quoted_text("\"pip: x\" y"), None);
+    }
+
+    #[test]
+    fn providers_paths_and_urls() {
+        assert_eq!(
+            split_provider("NuGet: A, 1"),
+            Some(("nuget".to_string(), " A, 1"))
+        );
+        assert_eq!(split_provider("C:\\libs\\Some.dll"), None);
+        assert_eq!(split_provider("https://files.example/Some.dll"), None);
+        assert_eq!(split_provider("Some.dll"), None);
+    }
+
+    #[test]
+    fn options_and_tokens() {
+        assert_eq!(split_option("--index-url=u"), ("--index-url", Some("u")));
+        assert_eq!(split_option("--pre"), ("--pre", None));
+        assert_eq!(split_option("-iu"), ("-i", Some("u")));
+        assert_eq!(split_option("-e"), ("-e", None));
+        assert_eq!(
+            tokenize("  a ; os_name == 'Windows NT'  -e x "),
+            ["a", ";", "os_name", "==", "'Windows NT'", "-e", "x"]
+        );
+    }
+
+    #[test]
+    fn trailing_comments() {
+        assert_eq!(strip_trailing_comment(" numpy  # arrays"), "numpy");
+        assert_eq!(
+            strip_trailing_comment(" a @ https://x/a.whl#sha256=00"),
+            "a @ https://x/a.whl#sha256=00"
+        );
+    }
+}
