@@ -148,7 +148,15 @@ struct FlagDefaults {
 impl Interpreter {
     /// Ask `executable` about itself, or reuse the cached answer when the file
     /// has not changed since (same path, mtime and size).
+    ///
+    /// A bare name such as `python3.11` that is not a file in the current
+    /// folder is looked up on `PATH`.
     pub fn probe(executable: &Path, cache_dir: Option<&Path>) -> Result<Self, Error> {
+        let is_bare_name = executable.components().count() == 1 && !executable.is_file();
+        let found = is_bare_name
+            .then(|| executable.to_str().and_then(find_on_path))
+            .flatten();
+        let executable = found.as_deref().unwrap_or(executable);
         let facts = probe::probe_facts(executable, cache_dir)?;
         Self::from_probe(&facts, executable)
     }

@@ -339,7 +339,7 @@ fn mac_binary_formats(version: (u32, u32), arch: &str) -> Vec<String> {
         "x86_64" => &["intel", "fat64", "fat32"],
         "i386" if version < (10, 4) => return Vec::new(),
         "i386" => &["intel", "fat32", "fat"],
-        "ppc64" if version > (10, 5) || version < (10, 4) => return Vec::new(),
+        "ppc64" if !((10, 4)..=(10, 5)).contains(&version) => return Vec::new(),
         "ppc64" => &["fat64"],
         "ppc" if version > (10, 6) => return Vec::new(),
         "ppc" => &["fat32", "fat"],
@@ -363,7 +363,7 @@ pub(crate) fn mac_platforms(version: (u32, u32), arch: &str) -> Vec<String> {
             platforms.push(format!("macosx_{major}_{minor}_{format}"));
         }
     };
-    if (10, 0) <= version && version < (11, 0) {
+    if ((10, 0)..(11, 0)).contains(&version) {
         // Before macOS 11 every yearly release bumped the minor version.
         for minor in (0..=version.1).rev() {
             push_all(10, minor);
@@ -641,8 +641,7 @@ mod tests {
         );
         assert_eq!(
             arm.iter()
-                .filter(|p| p.starts_with("manylinux_2_"))
-                .last()
+                .rfind(|p| p.starts_with("manylinux_2_"))
                 .map(String::as_str),
             Some("manylinux_2_17_aarch64")
         );

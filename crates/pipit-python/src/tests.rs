@@ -292,3 +292,14 @@ fn flags_expand_legacy_manylinux_and_macos() {
         .to_strings()
         .contains(&"cp39-cp39-macosx_10_4_universal".to_string()));
 }
+
+#[cfg(unix)]
+#[test]
+fn probe_finds_a_bare_name_on_path() {
+    // `sh` is on PATH wherever this runs; it is no Python, so the probe fails,
+    // but the error names the file found on PATH rather than the bare name.
+    let message = Interpreter::probe(Path::new("sh"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("/sh`"), "{message}");
+}
