@@ -26,6 +26,22 @@
 //! absolute paths are recorded as written. A trailing ` # comment` (a `#`
 //! after whitespace) on a colon directive is dropped.
 //!
+//! Splitting: in `# r:`/`#requirements:` a comma separates two requirements
+//! only where a new name follows (`numpy>=1.2,<2, requests` is two); inside
+//! `#r "pip: …"` the text is read as pip's arguments, so whitespace separates
+//! too (`numpy >= 1.2 rich` is two) and `--index-url`/`-i`,
+//! `--extra-index-url`, `--find-links`/`-f`, `--no-index`, `--pre` and
+//! `-e`/`--editable` are understood (`--opt value` and `--opt=value`); any
+//! other option is an error, as is a second, different index URL. A bare
+//! `….whl` path or URL in a requirement list is recorded as a wheel. The
+//! closing quote of `#r "…"` is the first `"` followed by nothing or a
+//! comment, so `#r "pip: a; python_version < "3.9""` reads as meant.
+//! `#r "X"` with no `provider:` prefix is recorded with provider `"reference"`.
+//!
+//! PEP 723: see `script/pep723.rs` for the block rules; `dependencies` and
+//! `requires-python` are read, other keys (and other block types) ignored;
+//! each dependency carries the line where its string is written.
+//!
 //! Any broken directive rejects the whole script: the first error by line is
 //! returned. Lines inside a PEP 723 block are TOML, never directives. Lines in
 //! Python string literals are not told apart from comments (hosts do not
