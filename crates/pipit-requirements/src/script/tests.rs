@@ -610,3 +610,45 @@ fn pep723_dependency_lines_are_found_by_their_quoted_text() {
     let d = parse("# /// script\n# dependencies = [\n#   'e',\n#   \"rich\",\n# ]\n# ///\n");
     assert_eq!(specs(&d), [("e", 3), ("rich", 4)]);
 }
+
+#[test]
+fn odd_lines_never_panic() {
+    let odd = [
+        "#",
+        "#!",
+        "#r",
+        "#r \"",
+        "#r \"\"",
+        "#r \"é\"",
+        "# r:é,",
+        "#r \"pip: -é\"",
+        "#r \"pip: -\"",
+        "#r \"pip: --\"",
+        "#r \"pip: -e\"",
+        "# /// script",
+        "# /// script\n#",
+        "# /// script\n# ///",
+        "# /// script\n# é = [\n# ///",
+        "#wheel: .whl",
+        "# venv: é",
+        "#! pythoné",
+        "#! python",
+        "# r: a @",
+        "# r: @ x",
+        "# r: [",
+        "# r: a]",
+        "# r: 'x",
+        "\u{feff}# r: a",
+    ];
+    for text in odd {
+        // Only the absence of panics is checked here; values are pinned elsewhere.
+        let _ = parse_script_str(text, Path::new("odd.py"));
+    }
+    let (_, message) = parse_err("#r \"pip: -e\"\n");
+    assert!(
+        message.contains("pip option `-e` needs a value"),
+        "{message}"
+    );
+    // `.whl` alone names a wheel file, resolved against the script folder.
+    assert_eq!(parse("#wheel: .whl\n").wheels[0].path, ".whl");
+}
