@@ -276,18 +276,19 @@ impl Interpreter {
             version_flag.is_some(),
             flags.platforms.first().map(String::as_str),
         );
-        let markers = build_markers(&markers, Path::new("--python-version"))?;
+        let marker_environment = build_markers(&markers, Path::new("--python-version"))?;
         Ok(Self {
             executable: None,
             version: full_version,
             implementation,
-            markers,
+            markers: marker_environment,
             tags: Tags::new(ordered),
             scheme: None,
             defaults: FlagDefaults {
                 interpreter_name: implementation_short,
                 interpreter_version: Some(interpreter_version),
                 platforms,
+                markers,
                 ..defaults
             },
         })

@@ -79,6 +79,21 @@ fn python3_9_tags_equal_packaging() {
 }
 
 #[test]
+fn python3_8_tags_equal_packaging() {
+    compare_with_packaging("3.8");
+}
+
+#[test]
+fn python3_10_tags_equal_packaging() {
+    compare_with_packaging("3.10");
+}
+
+#[test]
+fn python3_12_tags_equal_packaging() {
+    compare_with_packaging("3.12");
+}
+
+#[test]
 fn python3_11_tags_equal_packaging() {
     compare_with_packaging("3.11");
 }
