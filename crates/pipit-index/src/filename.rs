@@ -1,0 +1,274 @@
+//! Project names (PEP 503 normalization) and distribution file names
+//! (PEP 427 wheels, sdists with pip's archive extensions).
+
+/// PEP 503: lowercase, and every run of `-`, `_` and `.` becomes one `-`.
+pub fn normalize_name(name: &str) -> String {
+    let mut normalized = String::with_capacity(name.len());
+    let mut in_separator_run = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_separator_run {
+                normalized.push('-');
+            }
+            in_separator_run = true;
+        } else {
+            normalized.extend(c.to_lowercase());
+            in_separator_run = false;
+        }
+    }
+    normalized
+}
+
+/// A wheel file name, split per PEP 427:
+/// `{name}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl`.
+/// Compressed tag sets (`py2.py3`) are expanded into their parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelFilename {
+    /// As written in the file name (escaped: `_` for `-`); compare with
+    /// [`normalize_name`].
+    pub name: String,
+    pub version: String,
+    /// PEP 427: starts with a digit; ordered by its leading number, then the rest.
+    pub build_tag: Option<String>,
+    pub python_tags: Vec<String>,
+    pub abi_tags: Vec<String>,
+    pub platform_tags: Vec<String>,
+}
+
+impl WheelFilename {
+    /// Split a wheel file name; `None` if it is not one.
+    pub fn parse(filename: &str) -> Option<Self> {
+        let stem = strip_suffix_ignore_case(filename, ".whl")?;
+        let parts: Vec<&str> = stem.split('-').collect();
+        let (name, version, build_tag, tags) = match parts.as_slice() {
+            [name, version, python, abi, platform] => {
+                (*name, *version, None, [*python, *abi, *platform])
+            }
+            [name, version, build, python, abi, platform] => {
+                if !build.starts_with(|c: char| c.is_ascii_digit()) {
+                    return None;
+                }
+                (
+                    *name,
+                    *version,
+                    Some(build.to_string()),
+                    [*python, *abi, *platform],
+                )
+            }
+            _ => return None,
+        };
+        if name.is_empty() || version.is_empty() || tags.iter().any(|tag| tag.is_empty()) {
+            return None;
+        }
+        let split = |tag: &str| tag.split('.').map(str::to_string).collect::<Vec<_>>();
+        Some(Self {
+            name: name.to_string(),
+            version: version.to_string(),
+            build_tag,
+            python_tags: split(tags[0]),
+            abi_tags: split(tags[1]),
+            platform_tags: split(tags[2]),
+        })
+    }
+}
+
+/// The archive format of an sdist, from pip's list of archive extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdistFormat {
+    /// `.tar.gz` / `.tgz` (PEP 625's only format).
+    TarGz,
+    Zip,
+    /// Legacy formats pip still accepts.
+    TarBz2,
+    /// `.tar.xz` and the other names pip lists as xz (`.tlz`, `.tar.lz`, `.tar.lzma`).
+    TarXz,
+    Tar,
+}
+
+const SDIST_EXTENSIONS: &[(&str, SdistFormat)] = &[
+    (".tar.gz", SdistFormat::TarGz),
+    (".tgz", SdistFormat::TarGz),
+    (".zip", SdistFormat::Zip),
+    (".tar.bz2", SdistFormat::TarBz2),
+    (".tbz", SdistFormat::TarBz2),
+    (".tar.xz", SdistFormat::TarXz),
+    (".txz", SdistFormat::TarXz),
+    (".tlz", SdistFormat::TarXz),
+    (".tar.lz", SdistFormat::TarXz),
+    (".tar.lzma", SdistFormat::TarXz),
+    (".tar", SdistFormat::Tar),
+];
+
+/// An sdist file name: `{name}-{version}{extension}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdistFilename {
+    /// As written in the file name.
+    pub name: String,
+    pub version: String,
+    pub format: SdistFormat,
+}
+
+impl SdistFilename {
+    /// Split an sdist file name for `project`. Names may contain dashes
+    /// (`foo-bar-1.0.tar.gz`), so the split is at the dash whose prefix
+    /// normalizes to the project's name, as pip does; `None` if no prefix
+    /// matches, the version is empty, or the extension is not an archive.
+    pub fn parse(filename: &str, project: &str) -> Option<Self> {
+        let (stem, format) = sdist_stem(filename)?;
+        let project = normalize_name(project);
+        let (index, _) = stem
+            .match_indices('-')
+            .find(|(index, _)| normalize_name(&stem[..*index]) == project)?;
+        let version = &stem[index + 1..];
+        if version.is_empty() {
+            return None;
+        }
+        Some(Self {
+            name: stem[..index].to_string(),
+            version: version.to_string(),
+            format,
+        })
+    }
+}
+
+/// A file an index offers, by its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistFilename {
+    Wheel(WheelFilename),
+    Sdist(SdistFilename),
+}
+
+impl DistFilename {
+    /// Classify a file of `project`'s page: a wheel or an sdist whose name is
+    /// the project's; `None` for anything else (other projects' files,
+    /// signatures, eggs, `.exe` installers), which index pages ignore.
+    pub fn parse(filename: &str, project: &str) -> Option<Self> {
+        if let Some(wheel) = WheelFilename::parse(filename) {
+            return (normalize_name(&wheel.name) == normalize_name(project))
+                .then_some(Self::Wheel(wheel));
+        }
+        SdistFilename::parse(filename, project).map(Self::Sdist)
+    }
+
+    pub fn version(&self) -> &str {
+        match self {
+            Self::Wheel(wheel) => &wheel.version,
+            Self::Sdist(sdist) => &sdist.version,
+        }
+    }
+}
+
+/// Whether a file name looks like a distribution at all (a wheel or an
+/// archive), without knowing the project.
+pub(crate) fn is_distribution(filename: &str) -> bool {
+    WheelFilename::parse(filename).is_some() || sdist_stem(filename).is_some()
+}
+
+fn sdist_stem(filename: &str) -> Option<(&str, SdistFormat)> {
+    SDIST_EXTENSIONS.iter().find_map(|(extension, format)| {
+        strip_suffix_ignore_case(filename, extension)
+            .filter(|stem| !stem.is_empty())
+            .map(|stem| (stem, *format))
+    })
+}
+
+fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let split = text.len().checked_sub(suffix.len())?;
+    if !text.is_char_boundary(split) || !text[split..].eq_ignore_ascii_case(suffix) {
+        return None;
+    }
+    Some(&text[..split])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_names_per_pep_503() {
+        assert_eq!(normalize_name("Friendly-Bard"), "friendly-bard");
+        assert_eq!(normalize_name("FRIENDLY._-BARD"), "friendly-bard");
+        assert_eq!(normalize_name("friendly.bard"), "friendly-bard");
+        assert_eq!(normalize_name("Friendly__Bard"), "friendly-bard");
+        assert_eq!(normalize_name("zope.interface"), "zope-interface");
+    }
+
+    #[test]
+    fn parses_wheels() {
+        let wheel = WheelFilename::parse("foo_bar-1.0-py2.py3-none-any.whl").unwrap();
+        assert_eq!(wheel.name, "foo_bar");
+        assert_eq!(wheel.version, "1.0");
+        assert_eq!(wheel.build_tag, None);
+        assert_eq!(wheel.python_tags, ["py2", "py3"]);
+        assert_eq!(wheel.abi_tags, ["none"]);
+        assert_eq!(wheel.platform_tags, ["any"]);
+
+        let built = WheelFilename::parse(
+            "numpyish-2.1.0-1build-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        )
+        .unwrap();
+        assert_eq!(built.build_tag.as_deref(), Some("1build"));
+        assert_eq!(built.python_tags, ["cp312"]);
+        assert_eq!(
+            built.platform_tags,
+            ["manylinux_2_17_x86_64", "manylinux2014_x86_64"]
+        );
+
+        assert_eq!(WheelFilename::parse("foo-1.0-x-py3-none-any.whl"), None);
+        assert_eq!(WheelFilename::parse("foo-1.0-py3-none.whl"), None);
+        assert_eq!(WheelFilename::parse("foo-1.0.tar.gz"), None);
+    }
+
+    #[test]
+    fn parses_sdists_with_dashes_in_names() {
+        assert_eq!(
+            SdistFilename::parse("foo-bar-baz-1.0.post1.tar.gz", "Foo_Bar.baz"),
+            Some(SdistFilename {
+                name: "foo-bar-baz".to_string(),
+                version: "1.0.post1".to_string(),
+                format: SdistFormat::TarGz,
+            })
+        );
+        assert_eq!(
+            SdistFilename::parse("foo_bar-2.0.zip", "foo-bar")
+                .map(|s| (s.name, s.version, s.format)),
+            Some(("foo_bar".to_string(), "2.0".to_string(), SdistFormat::Zip))
+        );
+        assert_eq!(
+            SdistFilename::parse("Legacy-0.9.TAR.BZ2", "legacy").map(|s| s.format),
+            Some(SdistFormat::TarBz2)
+        );
+        assert_eq!(
+            SdistFilename::parse("foo-bar-1.0.tar.gz", "foo").map(|s| s.version),
+            Some("bar-1.0".to_string())
+        );
+        assert_eq!(SdistFilename::parse("other-1.0.tar.gz", "foo"), None);
+        assert_eq!(SdistFilename::parse("foo-.tar.gz", "foo"), None);
+    }
+
+    #[test]
+    fn classifies_files_of_a_project() {
+        assert!(matches!(
+            DistFilename::parse("Foo.Bar-1.0-1-py3-none-any.whl", "foo-bar"),
+            Some(DistFilename::Wheel(WheelFilename { ref build_tag, .. })) if build_tag.as_deref() == Some("1")
+        ));
+        assert_eq!(
+            DistFilename::parse("foo_bar-3.0.tar.gz", "foo-bar").map(|d| d.version().to_string()),
+            Some("3.0".to_string())
+        );
+        assert_eq!(
+            DistFilename::parse("other-1.0-py3-none-any.whl", "foo-bar"),
+            None
+        );
+        assert_eq!(
+            DistFilename::parse("foo_bar-1.0.tar.gz.asc", "foo-bar"),
+            None
+        );
+        assert_eq!(
+            DistFilename::parse("foo_bar-1.0-py3.6.egg", "foo-bar"),
+            None
+        );
+        assert!(is_distribution("anything-1.0.zip"));
+        assert!(!is_distribution("index.html"));
+    }
+}

@@ -1,0 +1,32 @@
+//! `pipit-index`: pipit's index client.
+//!
+//! It owns everything between "a project name and a set of indexes" and "the
+//! files those indexes offer": pip's configuration (pip.conf files, `PIP_*`
+//! and `PIPIT_*` variables, `--isolated`) as far as it concerns indexes and
+//! the network, and the Simple API pages themselves (PEP 503 HTML, PEP 691
+//! JSON, with PEP 592 yanked files, PEP 658/714 metadata files and PEP 700
+//! sizes and upload times).
+//!
+//! What is here now is pure: [`config::load`] turns injected sources (an
+//! environment map and a list of files) into [`config::IndexSettings`], and
+//! [`simple::parse_html`] / [`simple::parse_json`] turn a page body into a
+//! [`simple::ProjectPage`]. The HTTP client, the HTTP cache with revalidation,
+//! offline mode, retries, auth and find-links come next, on top of these.
+//!
+//! It never resolves (that is `pipit-resolver`, which calls this crate), never
+//! installs or unpacks (`pipit-install`), and never knows an index host of its
+//! own: without a configured index there is no index, and the CLI says how to
+//! set one. URLs that leave this crate in messages go through
+//! [`simple::redact`] so credentials are never printed.
+
+pub mod config;
+mod error;
+mod filename;
+mod html;
+mod ini;
+pub mod simple;
+
+pub use config::{load, ConfigSources, IndexSettings, IndexStrategy, Origin, Sourced};
+pub use error::{ConfigError, ParseError};
+pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
+pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};

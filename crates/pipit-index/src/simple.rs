@@ -1,0 +1,337 @@
+//! Simple API project pages: PEP 503 HTML and PEP 691 JSON, into one shape.
+//!
+//! Both formats become a [`ProjectPage`] whose files are absolute URLs with
+//! their hashes, `requires-python`, yanked state (PEP 592), metadata file
+//! (PEP 658/714) and, from JSON, size and upload time (PEP 700). Only
+//! distributions are kept: wheels and sdists by their file name; other links
+//! (signatures, navigation, eggs) are dropped. Whether a file belongs to the
+//! project (its name matches) is the caller's question, answered by
+//! [`crate::DistFilename::parse`].
+//!
+//! Where PEP and pip disagree on an edge, we do what pip does: a JSON
+//! `"yanked": ""` is not yanked, and a metadata attribute with any value but
+//! `true` or `name=hash` still announces a metadata file, without hashes.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::ParseError;
+use crate::filename::is_distribution;
+use crate::html;
+
+/// Hash names pip accepts in a URL fragment or a `hashes` table, strongest first.
+const HASH_NAMES: &[&str] = &["sha512", "sha384", "sha256", "sha224", "sha1", "md5"];
+
+/// One project's page on one index.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProjectPage {
+    /// The project name as the index spells it (JSON only).
+    pub name: Option<String>,
+    pub files: Vec<IndexFile>,
+    /// PEP 700: every version the index knows, even without files (JSON only).
+    pub versions: Vec<String>,
+    /// JSON `meta.api-version`, or HTML `<meta name="pypi:repository-version">`.
+    pub meta_api_version: Option<String>,
+}
+
+/// PEP 592.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Yanked {
+    NotYanked,
+    /// Yanked, with the index's reason if it gave one.
+    Yanked(Option<String>),
+}
+
+/// PEP 658/714: whether `<file url>.metadata` exists, with its hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoreMetadata {
+    Absent,
+    Present { hashes: BTreeMap<String, String> },
+}
+
+/// One file an index offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFile {
+    pub filename: String,
+    /// Absolute, without the hash fragment.
+    pub url: Url,
+    /// Hash name (lowercase) to hex digest.
+    pub hashes: BTreeMap<String, String>,
+    pub requires_python: Option<String>,
+    pub yanked: Yanked,
+    pub core_metadata: CoreMetadata,
+    /// Bytes (PEP 700, JSON only).
+    pub size: Option<u64>,
+    /// PEP 700 upload time, kept as the index wrote it (RFC 3339). A later
+    /// `--exclude-newer` compares it; until then no time crate is needed.
+    pub upload_time: Option<String>,
+}
+
+/// The URL with any user name or password replaced by `****`, for messages.
+pub fn redact(url: &Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut redacted = url.clone();
+    // Setting credentials only fails for URLs that cannot have them, and
+    // those have none to hide.
+    if redacted.set_password(None).is_ok() && redacted.set_username("****").is_ok() {
+        return redacted.to_string();
+    }
+    url.to_string()
+}
+
+/// Parse a PEP 503 HTML page fetched from `page_url`.
+pub fn parse_html(body: &str, page_url: &Url) -> Result<ProjectPage, ParseError> {
+    let tags = html::scan(body, &["a", "base", "meta"]).map_err(|message| ParseError::Html {
+        url: redact(page_url),
+        message,
+    })?;
+    let link_error = |href: &str, message: String| ParseError::Link {
+        url: redact(page_url),
+        href: href.to_string(),
+        message,
+    };
+
+    // The first `<base href>` decides how relative links resolve.
+    let mut base = page_url.clone();
+    if let Some(href) = tags
+        .iter()
+        .filter(|tag| tag.name == "base")
+        .find_map(|tag| tag.attribute("href").flatten())
+    {
+        base = page_url
+            .join(href.trim())
+            .map_err(|error| link_error(href, error.to_string()))?;
+    }
+
+    let mut page = ProjectPage::default();
+    for tag in &tags {
+        match tag.name.as_str() {
+            "meta"
+                if page.meta_api_version.is_none()
+                    && tag.attribute("name").flatten() == Some("pypi:repository-version") =>
+            {
+                page.meta_api_version = tag.attribute("content").flatten().map(str::to_string);
+            }
+            "a" => {
+                let Some(href) = tag.attribute("href").flatten() else {
+                    continue;
+                };
+                let mut url = base
+                    .join(href.trim())
+                    .map_err(|error| link_error(href, error.to_string()))?;
+                let Some(filename) = filename_of(&url) else {
+                    continue;
+                };
+                if !is_distribution(&filename) {
+                    continue;
+                }
+                let hashes = url.fragment().map(fragment_hashes).unwrap_or_default();
+                url.set_fragment(None);
+                let yanked = match tag.attribute("data-yanked") {
+                    None => Yanked::NotYanked,
+                    Some(reason) => {
+                        Yanked::Yanked(reason.filter(|r| !r.is_empty()).map(str::to_string))
+                    }
+                };
+                let metadata = tag
+                    .attribute("data-core-metadata")
+                    .or_else(|| tag.attribute("data-dist-info-metadata"));
+                let core_metadata = match metadata {
+                    None => CoreMetadata::Absent,
+                    Some(value) => CoreMetadata::Present {
+                        hashes: value.map(metadata_attribute_hashes).unwrap_or_default(),
+                    },
+                };
+                page.files.push(IndexFile {
+                    filename,
+                    url,
+                    hashes,
+                    requires_python: tag
+                        .attribute("data-requires-python")
+                        .flatten()
+                        .map(str::trim)
+                        .filter(|value| !value.is_empty())
+                        .map(str::to_string),
+                    yanked,
+                    core_metadata,
+                    size: None,
+                    upload_time: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(page)
+}
+
+/// The last path segment, percent-decoded; `None` for a directory link.
+fn filename_of(url: &Url) -> Option<String> {
+    let segment = url.path_segments()?.next_back()?;
+    if segment.is_empty() {
+        return None;
+    }
+    let decoded = percent_decode(segment);
+    Some(decoded)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' && index + 2 < bytes.len() {
+            let high = (bytes[index + 1] as char).to_digit(16);
+            let low = (bytes[index + 2] as char).to_digit(16);
+            if let (Some(high), Some(low)) = (high, low) {
+                // Two hex digits are at most 0xff.
+                out.push((high * 16 + low) as u8);
+                index += 3;
+                continue;
+            }
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `#sha256=…` (also `&`-joined with other keys, as `egg=` links have).
+fn fragment_hashes(fragment: &str) -> BTreeMap<String, String> {
+    fragment
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, value)| HASH_NAMES.contains(name) && is_hex(value))
+        .map(|(name, value)| (name.to_string(), value.to_ascii_lowercase()))
+        .collect()
+}
+
+/// PEP 658 attribute: `true`, or `name=hash`; pip reads any other value as
+/// "present, no hashes".
+fn metadata_attribute_hashes(value: &str) -> BTreeMap<String, String> {
+    match value.split_once('=') {
+        Some((name, hash)) if HASH_NAMES.contains(&name) => {
+            BTreeMap::from([(name.to_string(), hash.to_string())])
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+fn is_hex(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[derive(Deserialize)]
+struct JsonPage {
+    meta: Option<JsonMeta>,
+    name: Option<String>,
+    files: Vec<JsonFile>,
+    #[serde(default)]
+    versions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonMeta {
+    #[serde(rename = "api-version")]
+    api_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonFile {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: BTreeMap<String, String>,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<String>,
+    yanked: Option<BoolOrString>,
+    #[serde(rename = "core-metadata")]
+    core_metadata: Option<BoolOrHashes>,
+    #[serde(rename = "dist-info-metadata")]
+    dist_info_metadata: Option<BoolOrHashes>,
+    size: Option<u64>,
+    #[serde(rename = "upload-time")]
+    upload_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrString {
+    Bool(bool),
+    String(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrHashes {
+    Bool(bool),
+    Hashes(BTreeMap<String, String>),
+}
+
+/// Parse a PEP 691 JSON page fetched from `page_url`.
+pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, ParseError> {
+    let page: JsonPage = serde_json::from_slice(body).map_err(|error| ParseError::Json {
+        url: redact(page_url),
+        message: error.to_string(),
+    })?;
+    let mut files = Vec::with_capacity(page.files.len());
+    for file in page.files {
+        if !is_distribution(&file.filename) {
+            continue;
+        }
+        let url = page_url.join(&file.url).map_err(|error| ParseError::Link {
+            url: redact(page_url),
+            href: file.url.clone(),
+            message: error.to_string(),
+        })?;
+        let yanked = match file.yanked {
+            Some(BoolOrString::Bool(true)) => Yanked::Yanked(None),
+            // pip: an empty reason is "not yanked", a falsy value in Python.
+            Some(BoolOrString::String(reason)) if !reason.is_empty() => {
+                Yanked::Yanked(Some(reason))
+            }
+            _ => Yanked::NotYanked,
+        };
+        // PEP 714: `core-metadata` wins; `dist-info-metadata` is the old name.
+        let core_metadata = match file.core_metadata.or(file.dist_info_metadata) {
+            Some(BoolOrHashes::Bool(true)) => CoreMetadata::Present {
+                hashes: BTreeMap::new(),
+            },
+            Some(BoolOrHashes::Hashes(hashes)) => CoreMetadata::Present {
+                hashes: lowercase_keys(hashes),
+            },
+            _ => CoreMetadata::Absent,
+        };
+        files.push(IndexFile {
+            filename: file.filename,
+            url,
+            hashes: lowercase_keys(file.hashes),
+            requires_python: file
+                .requires_python
+                .filter(|value| !value.trim().is_empty()),
+            yanked,
+            core_metadata,
+            size: file.size,
+            upload_time: file.upload_time,
+        });
+    }
+    Ok(ProjectPage {
+        name: page.name,
+        files,
+        versions: page.versions,
+        meta_api_version: page.meta.and_then(|meta| meta.api_version),
+    })
+}
+
+fn lowercase_keys(hashes: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    hashes
+        .into_iter()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
