@@ -1,7 +1,7 @@
 //! `Interpreter::discover` prefers `$VIRTUAL_ENV` and says what it tried.
 //! One test in its own binary, because it changes the process environment.
 
-mod common;
+use pipit_testkit::python as common;
 
 use pipit_python::Interpreter;
 

@@ -2,7 +2,7 @@
 //! `python3.11 -m pip debug --verbose <flags>` prints for the same flags,
 //! with the probed python3.11 as the host pip falls back to.
 
-mod common;
+use pipit_testkit::python as common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! same order) and `packaging.markers.default_environment()` for real
 //! interpreters.
 
-mod common;
+use pipit_testkit::python as common;
 
 use std::process::Command;
 
@@ -17,7 +17,11 @@ fn compare_with_packaging(version: &str) {
         eprintln!("SKIPPED: python{version} not found");
         return;
     };
-    let venv_python = match common::venv_with_packaging(&python, version) {
+    let venv_python = match common::venv_with_packaging(
+        &python,
+        version,
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+    ) {
         Ok(path) => path,
         Err(reason) => {
             eprintln!("SKIPPED: python{version}: {reason}");

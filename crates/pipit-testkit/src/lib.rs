@@ -34,6 +34,7 @@ mod builder;
 pub mod description;
 mod error;
 mod names;
+pub mod python;
 mod wheelhouse;
 
 pub use builder::{DataCategory, WheelBuilder};

@@ -1,0 +1,236 @@
+//! Flags, parsed with clap, and the dispatch to one module per command.
+//!
+//! Parse failures are rendered the way pip words them (`no such option`,
+//! `unknown command`) on one line, with exit code 2, and as a JSON error
+//! object when `--json` was asked for.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind as ClapErrorKind};
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::exit::CliError;
+
+/// The `pipit` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pipit",
+    version,
+    about = "A pip-compatible resolver and installer for embedded-Python hosts and CI fleets",
+    after_help = "Exit codes: 0 success, 1 resolution impossible, 2 usage error, \
+                  3 network/index failure, 4 install failure (nothing changed), \
+                  5 conflict with loaded packages.",
+    arg_required_else_help = true,
+    disable_help_subcommand = false
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// pipit's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read the directives a script declares.
+    #[command(subcommand)]
+    Script(ScriptCommand),
+    /// Describe the target interpreter: version, markers, wheel tags.
+    #[command(subcommand)]
+    Python(PythonCommand),
+}
+
+/// `pipit script …`
+#[derive(Debug, Subcommand)]
+pub enum ScriptCommand {
+    /// Print the requirements, wheels, environment and options a script declares.
+    Inspect(ScriptInspectArgs),
+}
+
+/// `pipit python …`
+#[derive(Debug, Subcommand)]
+pub enum PythonCommand {
+    /// Print the target interpreter's version, marker environment and ordered wheel tags.
+    Info(PythonInfoArgs),
+}
+
+/// Arguments of `pipit script inspect`.
+#[derive(Debug, Args)]
+pub struct ScriptInspectArgs {
+    /// The script to read.
+    pub file: PathBuf,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Check the script's `requires-python` against this target (any target flag enables the check).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Arguments of `pipit python info`.
+#[derive(Debug, Args)]
+pub struct PythonInfoArgs {
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// The target interpreter, spelled as pip spells it.
+#[derive(Debug, Args, Default)]
+pub struct TargetArgs {
+    /// The interpreter to install for (probed once, then cached by path and mtime).
+    #[arg(long, value_name = "PATH", conflicts_with = "python_version")]
+    pub python: Option<PathBuf>,
+    /// Install for this Python version instead (e.g. 3.9, 3.11.4, 311); no interpreter is run.
+    #[arg(long, value_name = "X.Y")]
+    pub python_version: Option<String>,
+    /// Platform tag to install for (repeatable), e.g. manylinux_2_17_x86_64, win_amd64.
+    #[arg(long = "platform", value_name = "TAG")]
+    pub platforms: Vec<String>,
+    /// Python implementation to install for: cp, pp, ip, jy or py.
+    #[arg(long, value_name = "IMPL")]
+    pub implementation: Option<String>,
+    /// ABI tag to install for (repeatable), e.g. cp39, abi3, none.
+    #[arg(long = "abi", value_name = "TAG")]
+    pub abis: Vec<String>,
+}
+
+impl TargetArgs {
+    /// Whether any target flag was given.
+    pub fn is_given(&self) -> bool {
+        self.python.is_some()
+            || self.python_version.is_some()
+            || !self.platforms.is_empty()
+            || self.implementation.is_some()
+            || !self.abis.is_empty()
+    }
+}
+
+/// Where pipit keeps what it learned (interpreter probes now; index pages and wheels later).
+#[derive(Debug, Args, Default)]
+pub struct CacheArgs {
+    /// The cache folder [default: the per-user cache folder].
+    #[arg(long, value_name = "DIR", env = "PIPIT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use no cache at all.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache_dir: bool,
+}
+
+impl CacheArgs {
+    /// The cache folder to use, or `None` with `--no-cache-dir`.
+    pub fn resolve(&self) -> Option<PathBuf> {
+        if self.no_cache_dir {
+            return None;
+        }
+        self.cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|dir| dir.join("pipit")))
+    }
+}
+
+/// Output of a command: what goes to stdout (data) and stderr (messages).
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Data: printed on stdout.
+    pub stdout: String,
+    /// Notes and warnings: printed on stderr.
+    pub stderr: String,
+}
+
+/// Runs pipit with these arguments (the first is the program name) and
+/// returns the process exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let json = args.iter().skip(1).any(|arg| arg == "--json");
+    let result = match Cli::try_parse_from(&args) {
+        Ok(cli) => dispatch(cli),
+        Err(error) => match error.kind() {
+            ClapErrorKind::DisplayHelp
+            | ClapErrorKind::DisplayVersion
+            | ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                // Help and version are answers, not failures: stdout, exit 0.
+                let _ = write!(std::io::stdout(), "{}", error.render());
+                return ExitCode::SUCCESS;
+            }
+            _ => Err(from_clap(&error)),
+        },
+    };
+    match result {
+        Ok(output) => {
+            let _ = std::io::stderr().write_all(output.stderr.as_bytes());
+            let _ = std::io::stdout().write_all(output.stdout.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            if json {
+                let _ = writeln!(std::io::stdout(), "{}", error.render_json());
+            } else {
+                let _ = std::io::stderr().write_all(error.render_human().as_bytes());
+            }
+            ExitCode::from(error.kind.code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Output, CliError> {
+    match cli.command {
+        Command::Script(ScriptCommand::Inspect(args)) => commands::script::inspect(&args),
+        Command::Python(PythonCommand::Info(args)) => commands::python::info(&args),
+    }
+}
+
+/// Turns clap's multi-line error into pip's one-line wording.
+fn from_clap(error: &clap::Error) -> CliError {
+    let context = |kind: ContextKind| match error.get(kind) {
+        Some(ContextValue::String(value)) => Some(value.clone()),
+        Some(ContextValue::Strings(values)) => values.first().cloned(),
+        _ => None,
+    };
+    let suggestion = context(ContextKind::SuggestedSubcommand)
+        .or_else(|| context(ContextKind::SuggestedArg))
+        .map(|suggested| format!("did you mean `{suggested}`?"));
+    let mut cli_error = match error.kind() {
+        ClapErrorKind::InvalidSubcommand => {
+            let name = context(ContextKind::InvalidSubcommand).unwrap_or_default();
+            CliError::usage(format!("unknown command \"{name}\""))
+        }
+        ClapErrorKind::UnknownArgument => {
+            let name = context(ContextKind::InvalidArg).unwrap_or_default();
+            CliError::usage(format!("no such option: {name}"))
+        }
+        _ => {
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            CliError::usage(first.trim_start_matches("error: ").to_string())
+        }
+    };
+    if let Some(suggestion) = suggestion {
+        cli_error = cli_error.hint(suggestion);
+    }
+    cli_error.hint("see `pipit --help`, or `pipit help <command>`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,141 @@
+//! Exit codes and the one error type the CLI renders.
+//!
+//! The codes are part of pipit's interface to hosts and never change meaning:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | resolution impossible |
+//! | 2 | usage error: bad flags, unreadable or invalid requirements/scripts |
+//! | 3 | network or index failure |
+//! | 4 | install failure (nothing changed) |
+//! | 5 | conflict with packages the host has loaded |
+
+use serde::Serialize;
+
+/// What kind of failure ended a command; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The requirements cannot be satisfied together (exit 1).
+    Resolution,
+    /// Bad flags or bad input files (exit 2).
+    Usage,
+    /// An index or download could not be reached or read (exit 3).
+    Network,
+    /// Installing failed and the target was left as it was (exit 4).
+    Install,
+    /// The request needs a different version of a loaded package (exit 5).
+    Conflict,
+}
+
+impl ErrorKind {
+    /// The documented process exit code for this kind.
+    pub fn code(self) -> u8 {
+        match self {
+            ErrorKind::Resolution => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Network => 3,
+            ErrorKind::Install => 4,
+            ErrorKind::Conflict => 5,
+        }
+    }
+}
+
+/// A failure as the user sees it: one line, then optional hints.
+#[derive(Debug, Clone, Serialize)]
+pub struct CliError {
+    /// Decides the exit code.
+    pub kind: ErrorKind,
+    /// One line, lowercase, no trailing period, with the file:line or URL.
+    pub message: String,
+    /// Suggestions printed as `hint:` lines after a blank line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
+}
+
+impl CliError {
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            kind: ErrorKind::Usage,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// Adds a `hint:` line.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// Renders the error for a terminal: `error: …`, then hints.
+    pub fn render_human(&self) -> String {
+        let mut out = format!("error: {}\n", one_line(&self.message));
+        if !self.hints.is_empty() {
+            out.push('\n');
+            for hint in &self.hints {
+                out.push_str(&format!("hint: {}\n", one_line(hint)));
+            }
+        }
+        out
+    }
+
+    /// Renders the error as the `--json` object: `{"error": {kind, message, hints}}`.
+    pub fn render_json(&self) -> serde_json::Value {
+        serde_json::json!({ "error": self })
+    }
+}
+
+impl From<pipit_requirements::Error> for CliError {
+    fn from(error: pipit_requirements::Error) -> Self {
+        CliError::usage(error.to_string())
+    }
+}
+
+impl From<pipit_python::Error> for CliError {
+    fn from(error: pipit_python::Error) -> Self {
+        CliError::usage(error.to_string())
+    }
+}
+
+/// Folds a message onto one line: a host reads errors line by line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_documented_ones() {
+        let codes: Vec<u8> = [
+            ErrorKind::Resolution,
+            ErrorKind::Usage,
+            ErrorKind::Network,
+            ErrorKind::Install,
+            ErrorKind::Conflict,
+        ]
+        .iter()
+        .map(|kind| kind.code())
+        .collect();
+        assert_eq!(codes, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn human_rendering_is_one_line_then_hints() {
+        let error = CliError::usage("bad\n  thing").hint("do this");
+        assert_eq!(error.render_human(), "error: bad thing\n\nhint: do this\n");
+    }
+
+    #[test]
+    fn json_rendering_names_kind_and_message() {
+        let error = CliError::usage("bad");
+        assert_eq!(
+            error.render_json(),
+            serde_json::json!({"error": {"kind": "usage", "message": "bad"}})
+        );
+    }
+}

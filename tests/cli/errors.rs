@@ -1,0 +1,93 @@
+//! Usage errors: pip's wording, one line, exit 2; JSON when asked.
+
+use crate::common::{pipit, run};
+
+#[test]
+fn version_and_help_succeed() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = run(pipit(cache.path()).arg("--version"));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout.trim(),
+        format!("pipit {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    let (code, stdout, _) = run(pipit(cache.path()).arg("--help"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Usage: pipit"), "{stdout}");
+    assert!(stdout.contains("script"), "{stdout}");
+    assert!(stdout.contains("Exit codes: 0 success"), "{stdout}");
+
+    let (code, stdout, _) = run(pipit(cache.path()).args(["help", "script"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("inspect"), "{stdout}");
+}
+
+#[test]
+fn unknown_command_is_one_line_with_exit_2() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(pipit(cache.path()).arg("instal"));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    let first = stderr.lines().next().unwrap();
+    assert_eq!(first, "error: unknown command \"instal\"");
+    assert!(stderr.contains("hint: see `pipit --help`"), "{stderr}");
+}
+
+#[test]
+fn unknown_option_is_one_line_with_exit_2() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(pipit(cache.path()).args(["python", "info", "--frobnicate"]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.lines().next().unwrap(),
+        "error: no such option: --frobnicate"
+    );
+    // Nothing but the error line, a blank line and hints.
+    assert!(
+        stderr
+            .lines()
+            .skip(1)
+            .all(|line| line.is_empty() || line.starts_with("hint: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn errors_are_json_when_json_is_asked() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) =
+        run(pipit(cache.path()).args(["python", "info", "--json", "--bogus"]));
+    assert_eq!(code, 2);
+    assert_eq!(stderr, "");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert_eq!(json["error"]["kind"], "usage");
+    assert_eq!(json["error"]["message"], "no such option: --bogus");
+}
+
+#[test]
+fn bad_python_version_is_a_usage_error() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        run(pipit(cache.path()).args(["python", "info", "--python-version", "three"]));
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("three"), "{stderr}");
+}
+
+#[test]
+fn missing_interpreter_is_a_usage_error_naming_the_path() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        run(pipit(cache.path()).args(["python", "info", "--python", "/nonexistent/python9"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent/python9"), "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|line| line.starts_with("error: "))
+            .count(),
+        1,
+        "{stderr}"
+    );
+}

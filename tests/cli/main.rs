@@ -1,0 +1,8 @@
+//! End-to-end tests: each drives the real `pipit` binary and checks what a
+//! user sees (stdout, stderr, exit code). Every test isolates its own
+//! configuration: no `PIP_*`/`PIPIT_*` variable of the machine leaks in.
+
+mod common;
+mod errors;
+mod python_info;
+mod script_inspect;
