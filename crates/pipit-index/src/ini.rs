@@ -79,8 +79,11 @@ pub(crate) fn parse(text: &str) -> Result<Vec<IniEntry>, IniError> {
         }
         flush(&mut pending, &mut entries);
 
-        if stripped.starts_with('[') && stripped.ends_with(']') && stripped.len() > 2 {
-            let name = stripped[1..stripped.len() - 1].to_string();
+        // configparser's header regex is `\[(?P<header>.+)\]` used with
+        // `match`: the name runs to the last `]`, and text after it is ignored.
+        let header_end = stripped.rfind(']').filter(|end| *end > 1);
+        if let (true, Some(end)) = (stripped.starts_with('['), header_end) {
+            let name = stripped[1..end].to_string();
             if sections_seen.contains(&name) {
                 return Err(IniError {
                     line: number,
@@ -182,6 +185,12 @@ mod tests {
     }
 
     #[test]
+    fn header_ends_at_the_last_bracket() {
+        let entries = parse("[global]  ; note\ntimeout = 5\n").unwrap();
+        assert_eq!(entries, vec![entry("global", "timeout", "5", 2)]);
+    }
+
+    #[test]
     fn default_section_is_inherited() {
         let entries = parse("[DEFAULT]\ntimeout = 5\n[global]\nretries = 2\n").unwrap();
         assert_eq!(
@@ -201,5 +210,6 @@ mod tests {
         assert_eq!(duplicate.line, 3);
         assert!(duplicate.message.contains("already set on line 2"));
         assert_eq!(parse("[global]\n[global]\n").unwrap_err().line, 2);
+        assert_eq!(parse("[]\n").unwrap_err().line, 1);
     }
 }

@@ -26,7 +26,10 @@ mod html;
 mod ini;
 pub mod simple;
 
-pub use config::{load, ConfigSources, IndexSettings, IndexStrategy, Origin, Sourced};
+pub use config::{
+    default_config_files, load, CommandLine, ConfigFile, ConfigFileKind, ConfigSources,
+    IndexSettings, IndexStrategy, Origin, Sourced,
+};
 pub use error::{ConfigError, ParseError};
 pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
 pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};
