@@ -49,10 +49,14 @@ pub(crate) fn parse_requirement(text: &str) -> Result<RequirementKind, String> {
     Requirement::<VerbatimUrl>::from_str(text)
         .map(RequirementKind::Named)
         .map_err(|err| {
-            format!(
-                "invalid requirement: {}",
-                condense(&err.message.to_string())
-            )
+            let message = condense(&err.message.to_string());
+            // pep508_rs only takes URLs after `@`; say how to write a local file.
+            let hint = if message.to_ascii_lowercase().starts_with("not a url") {
+                "; write the path alone or as `name @ file:///absolute/path`"
+            } else {
+                ""
+            };
+            format!("invalid requirement: {message}{hint}")
         })
 }
 

@@ -449,3 +449,67 @@ fn serializes_to_json() {
         "1.0"
     );
 }
+#[test]
+fn relative_url_after_at_gets_a_hint() {
+    let message = parse_err("foo @ ./rel-1.0-py3-none-any.whl\n");
+    assert!(
+        message.starts_with("requirements.txt:1: invalid requirement: not a URL (missing scheme)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("write the path alone or as `name @ file:///absolute/path`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn attached_short_options_and_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = write(
+        dir.path(),
+        "r.txt",
+        "-rother.txt\n-cpins.txt\n--pypi-url https://index.example/simple\n-fhttps://links.example/\n",
+    );
+    write(dir.path(), "other.txt", "other==1\n");
+    write(dir.path(), "pins.txt", "other<2\n");
+    let file = parse_file(&root).unwrap();
+    assert_eq!(named(&file.requirements[0]), "other==1");
+    assert_eq!(named(&file.constraints[0]), "other<2");
+    assert_eq!(
+        file.options.index_url.as_deref(),
+        Some("https://index.example/simple")
+    );
+    assert_eq!(file.options.find_links, ["https://links.example/"]);
+}
+
+#[test]
+fn option_errors_name_the_line() {
+    assert_eq!(
+        parse_err("a==1\n--index-url\n"),
+        "requirements.txt:2: option `--index-url` needs a value: `--index-url`"
+    );
+    assert_eq!(
+        parse_err("--require-hashes=yes\n"),
+        "requirements.txt:1: option `--require-hashes` takes no value: `--require-hashes=yes`"
+    );
+    assert!(parse_err("-x y\n").starts_with("requirements.txt:1: unknown option `-x`"));
+    assert!(parse_err("foo==1 --frob\n").starts_with("requirements.txt:1: unknown option `--frob`"));
+}
+
+#[test]
+fn utf16_and_bom_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(
+        "foo==1\r\nbar==2\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    fs_err::write(&path, bytes).unwrap();
+    let file = parse_file(&path).unwrap();
+    let names: Vec<_> = file.requirements.iter().map(named).collect();
+    assert_eq!(names, ["foo==1", "bar==2"]);
+    fs_err::write(&path, b"\xEF\xBB\xBFbaz==3\n").unwrap();
+    assert_eq!(named(&parse_file(&path).unwrap().requirements[0]), "baz==3");
+}
