@@ -326,6 +326,13 @@ impl<'a> Parser<'a> {
                                 .to_string(),
                         });
                     }
+                    if !requirement::is_editable_target(value) {
+                        return Err(Error::Parse {
+                            location: location.clone(),
+                            text: format!("{} {value}", option.spelling),
+                            message: "invalid editable requirement: expected a path to a local project or a VCS URL (`git+https://…`, `hg+…`, `svn+…`, `bzr+…`)".to_string(),
+                        });
+                    }
                     self.out.editables.push(EditableEntry {
                         target: value.to_string(),
                         location: location.clone(),
@@ -339,6 +346,17 @@ impl<'a> Parser<'a> {
                     options.find_links.push(resolved);
                 }
                 Opt::Pre => options.pre = true,
+                Opt::OnlyBinary | Opt::NoBinary if value.starts_with('-') => {
+                    // pip: the value is a list of names, never the next option.
+                    return Err(Error::Parse {
+                        location: location.clone(),
+                        text: format!("{} {value}", option.spelling),
+                        message: format!(
+                            "option `{}` needs a value: `:all:`, `:none:` or package names separated by commas",
+                            option.spelling
+                        ),
+                    });
+                }
                 Opt::OnlyBinary => {
                     binary_format(value, &mut options.only_binary, &mut options.no_binary)
                 }

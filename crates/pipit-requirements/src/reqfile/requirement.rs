@@ -214,6 +214,19 @@ pub(crate) fn is_url(text: &str) -> bool {
         })
 }
 
+/// pip's test for `-e`: a local project (a path, or an existing folder) or a
+/// VCS URL; `file:` URLs are local projects too.
+pub(crate) fn is_editable_target(target: &str) -> bool {
+    let (path, _) = pep508_rs::split_extras(target).unwrap_or((target, ""));
+    let lower = path.to_ascii_lowercase();
+    let vcs = ["git", "hg", "svn", "bzr"]
+        .iter()
+        .any(|vcs| lower.starts_with(&format!("{vcs}+")) || lower.starts_with(&format!("{vcs}:")));
+    vcs || lower.starts_with("file:")
+        || (!lower.contains("://") && looks_like_path(path))
+        || std::path::Path::new(path).is_dir()
+}
+
 /// pip's `_looks_like_path`: a path separator, or a leading `.`.
 fn looks_like_path(text: &str) -> bool {
     let text = text.trim();
@@ -421,6 +434,16 @@ mod tests {
         assert!(parse_hash("deadbeef")
             .unwrap_err()
             .contains("algorithm:hexdigest"));
+    }
+
+    #[test]
+    fn editable_targets() {
+        assert!(is_editable_target("."));
+        assert!(is_editable_target("./src/pkg[dev]"));
+        assert!(is_editable_target("git+https://git.example/r.git#egg=r"));
+        assert!(is_editable_target("file:///opt/src/pkg"));
+        assert!(!is_editable_target("requests==2.0"));
+        assert!(!is_editable_target("https://files.example/pkg.zip"));
     }
 
     #[test]

@@ -513,3 +513,18 @@ fn utf16_and_bom_files_are_read() {
     fs_err::write(&path, b"\xEF\xBB\xBFbaz==3\n").unwrap();
     assert_eq!(named(&parse_file(&path).unwrap().requirements[0]), "baz==3");
 }
+
+#[test]
+fn invalid_editables_and_binary_values_are_errors() {
+    let message = parse_err("-e requests==2.0\n");
+    assert!(
+        message.starts_with("requirements.txt:1: invalid editable requirement: expected a path to a local project or a VCS URL"),
+        "{message}"
+    );
+    assert!(message.ends_with(": `-e requests==2.0`"), "{message}");
+    let message = parse_err("--no-binary --pre\n");
+    assert!(
+        message.starts_with("requirements.txt:1: option `--no-binary` needs a value"),
+        "{message}"
+    );
+}
