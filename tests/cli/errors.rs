@@ -91,3 +91,37 @@ fn missing_interpreter_is_a_usage_error_naming_the_path() {
         "{stderr}"
     );
 }
+
+#[test]
+fn missing_argument_is_named_on_the_one_line() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(pipit(cache.path()).args(["script", "inspect"]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.lines().next().unwrap(),
+        "error: missing required argument: <FILE>"
+    );
+}
+
+/// A broken interpreter's traceback is reduced to its last line.
+#[test]
+fn failing_interpreter_is_reported_with_the_exception_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("python");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\necho '  File \"<string>\"' >&2\necho 'SyntaxError: bad' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, stderr) = run(pipit(dir.path())
+        .args(["python", "info", "--python"])
+        .arg(&fake));
+    assert_eq!(code, 2);
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.ends_with("failed to answer the probe (exit status: 1): SyntaxError: bad"),
+        "{first}"
+    );
+}

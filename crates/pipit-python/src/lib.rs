@@ -53,7 +53,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("python interpreter `{}` failed to answer the probe ({status}): {stderr}", path.display())]
+    #[error("python interpreter `{}` failed to answer the probe ({status}){}", path.display(), colon_prefixed(stderr))]
     ProbeFailed {
         path: PathBuf,
         status: String,
@@ -648,6 +648,15 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(&file_name))
         .find(|candidate| candidate.is_file())
+}
+
+/// `": text"`, or nothing for empty text, so messages never end in a colon.
+fn colon_prefixed(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    }
 }
 
 #[cfg(test)]

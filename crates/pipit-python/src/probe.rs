@@ -290,7 +290,14 @@ fn run_probe(executable: &Path) -> Result<ProbeFacts, Error> {
         return Err(Error::ProbeFailed {
             path: executable.to_path_buf(),
             status: output.status.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            // A traceback's last line names the exception: one line is enough.
+            stderr: String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
         });
     }
     let stdout = String::from_utf8_lossy(&output.stdout);

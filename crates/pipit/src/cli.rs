@@ -212,6 +212,15 @@ fn from_clap(error: &clap::Error) -> CliError {
             let name = context(ContextKind::InvalidArg).unwrap_or_default();
             CliError::usage(format!("no such option: {name}"))
         }
+        ClapErrorKind::MissingRequiredArgument => {
+            // clap lists the missing arguments on lines of their own.
+            let names = match error.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(names)) => names.join(", "),
+                Some(ContextValue::String(name)) => name.clone(),
+                _ => String::new(),
+            };
+            CliError::usage(format!("missing required argument: {names}"))
+        }
         _ => {
             let rendered = error.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
