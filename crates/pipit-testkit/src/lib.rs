@@ -35,10 +35,12 @@ pub mod description;
 mod error;
 mod names;
 pub mod python;
+pub mod server;
 mod wheelhouse;
 
 pub use builder::{DataCategory, WheelBuilder};
 pub use description::parse_description;
 pub use error::Error;
 pub use names::{escape_name, escape_version, expand_tag};
+pub use server::{Fault, IndexServer, PageFormat, RecordedRequest};
 pub use wheelhouse::{build_wheelhouse, write_wheelhouse};
