@@ -270,6 +270,16 @@ impl IndexServer {
             .insert(filename.to_string(), served);
     }
 
+    /// Stops serving and listing `filename`; true when it was served.
+    pub fn remove_file(&self, filename: &str) -> bool {
+        self.shared.state().files.remove(filename).is_some()
+    }
+
+    /// The names of the files served, sorted.
+    pub fn file_names(&self) -> Vec<String> {
+        self.shared.state().files.keys().cloned().collect()
+    }
+
     /// The index URL, for `--index-url`: `http://127.0.0.1:PORT/simple/`.
     pub fn url(&self) -> String {
         format!("{}/simple/", self.base_url())
@@ -479,11 +489,13 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             Some(Fault::Delay(_)) | None => respond(shared, &request, false),
         };
         if http::write_response(&mut stream, &response, mode, keep_alive).is_err() || !keep_alive {
-            let _ = stream.shutdown(Shutdown::Both);
-            // Drain what the client may still send so that closing does not
-            // turn into a reset before it has read the response.
-            let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
-            let _ = reader.read(&mut [0; 1024]);
+            // Send FIN first and drain what the client may still send: closing
+            // with unread bytes would turn into a reset that can destroy the
+            // response before the client reads it.
+            let _ = stream.shutdown(Shutdown::Write);
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+            let mut sink = [0; 4096];
+            while matches!(reader.read(&mut sink), Ok(read) if read > 0) {}
             return;
         }
     }

@@ -254,6 +254,13 @@ fn negotiation_follows_accept_and_q_values() {
         content_type("application/vnd.pypi.simple.v1+json;q=0.5, */*;q=0.1"),
         (200, json.clone())
     );
+    // What pip sends.
+    assert_eq!(
+        content_type(
+            "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+        ),
+        (200, json.clone())
+    );
     assert_eq!(content_type("application/json").0, 406);
     // No Accept header: HTML.
     assert_eq!(
@@ -693,4 +700,26 @@ fn page_helpers() {
         http::parse_range(Some("bytes=-100"), 10),
         http::RangeRequest::Part { first: 0, last: 9 }
     );
+}
+
+#[test]
+fn files_can_be_removed_at_runtime() {
+    let server = IndexServer::with_wheels(&[demo(), WheelBuilder::new("demo-app", "2.0")]);
+    assert_eq!(
+        server.file_names(),
+        [
+            "demo_app-1.0.0-py3-none-any.whl",
+            "demo_app-2.0-py3-none-any.whl"
+        ]
+    );
+    assert!(server.remove_file("demo_app-1.0.0-py3-none-any.whl"));
+    assert!(!server.remove_file("demo_app-1.0.0-py3-none-any.whl"));
+    let html = get(&server, "/simple/demo-app/", &[]).text();
+    assert!(!html.contains("1.0.0"), "{html}");
+    assert_eq!(
+        get(&server, "/files/demo_app-1.0.0-py3-none-any.whl", &[]).status,
+        404
+    );
+    assert!(server.remove_file("demo_app-2.0-py3-none-any.whl"));
+    assert_eq!(get(&server, "/simple/demo-app/", &[]).status, 404);
 }
