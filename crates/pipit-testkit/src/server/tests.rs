@@ -723,3 +723,10 @@ fn files_can_be_removed_at_runtime() {
     assert!(server.remove_file("demo_app-2.0-py3-none-any.whl"));
     assert_eq!(get(&server, "/simple/demo-app/", &[]).status, 404);
 }
+
+#[test]
+fn the_server_can_be_shared_across_threads_and_tasks() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<IndexServer>();
+    assert_send_sync::<RecordedRequest>();
+}
