@@ -1,16 +1,20 @@
-//! pipit-testkit: writes valid wheels from a few lines of description.
+//! pipit-testkit: writes valid wheels from a few lines of description, and
+//! serves them from an in-process package index.
 //!
 //! **Owns**: generating wheels (PEP 427 / the binary distribution format) and
 //! wheelhouses (folders of wheels) for pipit's tests and for the bundled demo
 //! wheelhouse in `fixtures/wheelhouse/`, including deliberately broken wheels
 //! for safety tests (wrong RECORD hashes, entries outside the target, no
-//! RECORD).
+//! RECORD); [`server::IndexServer`], a Simple API server on 127.0.0.1 (HTML or
+//! JSON, metadata files, ETags, ranges, injected faults, request counting);
+//! and [`python`], real interpreters and throwaway virtual environments for
+//! tests that compare with pip or `packaging`.
 //!
 //! **Never**: it is never a dependency of a non-dev build. Library crates list
 //! it under `[dev-dependencies]` only; nothing here reads an index, installs,
 //! or resolves. Its neighbours are the crates under test: `pipit-install`
-//! reads what [`WheelBuilder`] writes, and the in-process test index serves
-//! the folders that [`write_wheelhouse`] fills.
+//! reads what [`WheelBuilder`] writes, and `pipit-index` is tested against
+//! [`server::IndexServer`].
 //!
 //! ```no_run
 //! # fn main() -> Result<(), pipit_testkit::Error> {
