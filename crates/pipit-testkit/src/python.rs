@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 /// The `packaging` release whose `sys_tags()` pipit reproduces: the one current
 /// pip releases vendor. (packaging 26.3 moved `linux_<arch>` ahead of
@@ -57,8 +58,27 @@ fn runs(python: &Path) -> bool {
 /// version under `root` (e.g. the test's `CARGO_TARGET_TMPDIR`) and reused
 /// across test runs. `Err` carries the reason to skip.
 pub fn venv_with_packaging(python: &Path, version: &str, root: &Path) -> Result<PathBuf, String> {
-    let root = root.join("pipit-python-venvs");
-    let venv = root.join(format!("py{version}-{PACKAGING_PIN}"));
+    venv_with(python, version, root, &[PACKAGING_PIN])
+}
+
+/// A virtual environment of `python` with `requirements` installed by its own
+/// pip, made once under `root` and reused; returns the venv's interpreter.
+/// `Err` carries the reason to skip (no venv module, no index reachable, …).
+///
+/// Creation is serialised within the process (tests run in parallel threads);
+/// cargo runs test binaries one after another, so processes do not race.
+pub fn venv_with(
+    python: &Path,
+    version: &str,
+    root: &Path,
+    requirements: &[&str],
+) -> Result<PathBuf, String> {
+    static CREATING: Mutex<()> = Mutex::new(());
+    let _guard = CREATING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let root = root.join("pipit-test-venvs");
+    let venv = root.join(format!("py{version}-{}", requirements.join("-")));
     let venv_python = venv.join("bin").join("python");
     let ready = venv.join(".pipit-ready");
     if ready.is_file() && venv_python.is_file() {
@@ -87,13 +107,14 @@ pub fn venv_with_packaging(python: &Path, version: &str, root: &Path) -> Result<
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            PACKAGING_PIN,
         ])
+        .args(requirements)
         .output()
         .map_err(|error| format!("pip failed to start: {error}"))?;
     if !installed.status.success() {
         return Err(format!(
-            "`pip install {PACKAGING_PIN}` failed: {}",
+            "`pip install {}` failed: {}",
+            requirements.join(" "),
             String::from_utf8_lossy(&installed.stderr).trim()
         ));
     }
