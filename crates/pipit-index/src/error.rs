@@ -54,3 +54,99 @@ pub enum ParseError {
         message: String,
     },
 }
+
+/// Fetching from an index (or reading one on disk) failed.
+///
+/// Every URL in these messages has been through [`crate::redact`]; each
+/// message is one line. [`IndexError::is_network`] tells the CLI which of
+/// them are network or index failures (exit code 3).
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// An index URL (from the configuration or a page) is not a usable URL.
+    #[error("invalid index url `{url}`: {message}")]
+    InvalidUrl { url: String, message: String },
+    /// Nothing listens on the host and port.
+    #[error("cannot connect to `{url}`: connection refused")]
+    ConnectionRefused { url: String },
+    /// The host name does not resolve.
+    #[error("cannot resolve the host of `{url}`: {message}")]
+    Dns { url: String, message: String },
+    /// The TLS handshake failed (unknown CA, expired or mismatched certificate, …).
+    #[error("tls failure talking to `{url}`: {message}; a ca bundle can be given with `--cert`")]
+    Tls { url: String, message: String },
+    /// Any other failure to connect or to read the answer.
+    #[error("network failure talking to `{url}`: {message}")]
+    Connect { url: String, message: String },
+    /// No answer within `--timeout` (after the retries).
+    #[error("`{url}` timed out after {seconds}s")]
+    Timeout { url: String, seconds: f64 },
+    /// 401 or 403.
+    #[error("`{url}` answered http {status}: {reason}")]
+    Unauthorized {
+        url: String,
+        status: u16,
+        reason: &'static str,
+    },
+    /// Any other unexpected HTTP status (after the retries, for 5xx).
+    #[error("`{url}` answered http {status}")]
+    Status { url: String, status: u16 },
+    /// Plain http to a host that is neither local nor `--trusted-host`.
+    #[error("`{url}` is plain http from a host that is not trusted; use https or `--trusted-host {host}`")]
+    InsecureOrigin { url: String, host: String },
+    /// The page was fetched but is not a Simple API page.
+    #[error(transparent)]
+    Malformed(#[from] ParseError),
+    /// A file's sha256 is not the one the index (or the caller) announced.
+    #[error("hash mismatch for `{url}`: expected sha256 {expected}, got {actual}")]
+    HashMismatch {
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    /// `--offline` and the page (or file) is not in the cache.
+    #[error("`{name}` is not in the cache; it cannot be found offline")]
+    Offline { name: String },
+    /// No configured index has the project.
+    #[error("`{name}` was not found on {}", describe_indexes(.indexes))]
+    NotFound { name: String, indexes: Vec<String> },
+    /// A local file (a `file://` index, `--cert`, `--client-cert`) could not be read.
+    #[error("cannot read `{path}`: {message}")]
+    File { path: PathBuf, message: String },
+    /// `--cert` or `--client-cert` holds no usable PEM data.
+    #[error("invalid certificate file `{path}`: {message}")]
+    Certificate { path: PathBuf, message: String },
+    /// The HTTP client could not be set up.
+    #[error("cannot set up the http client: {message}")]
+    Client { message: String },
+}
+
+fn describe_indexes(indexes: &[String]) -> String {
+    match indexes {
+        [] => "any index (none is configured)".to_string(),
+        [one] => format!("the index `{one}`"),
+        many => {
+            let quoted: Vec<String> = many.iter().map(|index| format!("`{index}`")).collect();
+            format!("any of the indexes {}", quoted.join(", "))
+        }
+    }
+}
+
+impl IndexError {
+    /// A network or index failure: the CLI exits with code 3 for these.
+    /// Not found, offline misses, hash mismatches and local file problems
+    /// are not.
+    pub fn is_network(&self) -> bool {
+        matches!(
+            self,
+            IndexError::ConnectionRefused { .. }
+                | IndexError::Dns { .. }
+                | IndexError::Tls { .. }
+                | IndexError::Connect { .. }
+                | IndexError::Timeout { .. }
+                | IndexError::Unauthorized { .. }
+                | IndexError::Status { .. }
+                | IndexError::InsecureOrigin { .. }
+                | IndexError::Malformed(_)
+        )
+    }
+}

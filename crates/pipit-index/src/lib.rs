@@ -19,17 +19,27 @@
 //! set one. URLs that leave this crate in messages go through
 //! [`simple::redact`] so credentials are never printed.
 
+mod cache;
+mod client;
+mod client_file;
 pub mod config;
 mod error;
 mod filename;
 mod html;
+mod http;
+mod http_auth;
 mod ini;
 pub mod simple;
 
+pub use client::{
+    ca_bundles_from_env, ClientOptions, IndexClient, IndexUrl, IndexedFile, ProjectFiles,
+    DEFAULT_RETRY_BASE_DELAY, SIMPLE_ACCEPT,
+};
 pub use config::{
     default_config_files, load, CommandLine, ConfigFile, ConfigFileKind, ConfigSources,
     IndexSettings, IndexStrategy, Origin, Sourced,
 };
-pub use error::{ConfigError, ParseError};
+pub use error::{ConfigError, IndexError, ParseError};
 pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
+pub use http_auth::NetrcSource;
 pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};

@@ -1,0 +1,274 @@
+//! The HTTP cache for index pages and the content-addressed blob store.
+//!
+//! ```text
+//! <cache_dir>/
+//!   http-v1/
+//!     <sha256(redacted url + "\n" + accept)>.page   one Simple API page:
+//!                                                   a JSON header line, "\n", the body
+//!     .tmp-<pid>-<n>-<key>                          a write in progress (renamed into place)
+//!   blobs-v1/
+//!     sha256/
+//!       <hex digest>                                a file whose sha256 is its name
+//!                                                   (metadata files, wheels)
+//! ```
+//!
+//! The header line holds the final URL (after redirects, credentials
+//! removed), the content type, `ETag`, `Last-Modified`, the `Cache-Control`
+//! directives we honour (`max-age`, `no-cache`; `no-store` pages are never
+//! written) and when the page was fetched, in milliseconds since the Unix
+//! epoch. Credentials never reach the disk: the key is computed from the
+//! redacted URL.
+//!
+//! Every write goes to a temporary file in the same folder and is renamed
+//! over the entry, so concurrent pipit processes sharing a cache read either
+//! the old or the new entry, never half of one. A cache that cannot be
+//! written is not an error: the page was fetched, the next run fetches it
+//! again. An entry that cannot be read back (truncated, from a future
+//! version) is treated as missing.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::simple::redact;
+
+/// One cached page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CachedPage {
+    /// The URL that was requested, redacted (for people reading the cache).
+    pub(crate) url: String,
+    /// After redirects, without credentials: relative links resolve against it.
+    pub(crate) final_url: String,
+    pub(crate) content_type: Option<String>,
+    pub(crate) etag: Option<String>,
+    pub(crate) last_modified: Option<String>,
+    pub(crate) max_age: Option<u64>,
+    pub(crate) no_cache: bool,
+    pub(crate) fetched_at_ms: u64,
+    #[serde(skip)]
+    pub(crate) body: Vec<u8>,
+}
+
+impl CachedPage {
+    /// Whether the page may be used without asking the server: its
+    /// `max-age`, or `default_ttl` when the server gave no lifetime.
+    pub(crate) fn is_fresh(&self, now_ms: u64, default_ttl: Duration) -> bool {
+        if self.no_cache {
+            return false;
+        }
+        let lifetime_ms = match self.max_age {
+            Some(seconds) => seconds.saturating_mul(1000),
+            None => u64::try_from(default_ttl.as_millis()).unwrap_or(u64::MAX),
+        };
+        now_ms.saturating_sub(self.fetched_at_ms) < lifetime_ms
+    }
+
+    pub(crate) fn has_validators(&self) -> bool {
+        self.etag.is_some() || self.last_modified.is_some()
+    }
+}
+
+/// The `Cache-Control` directives we act on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CacheControl {
+    pub(crate) max_age: Option<u64>,
+    pub(crate) no_cache: bool,
+    pub(crate) no_store: bool,
+}
+
+impl CacheControl {
+    pub(crate) fn parse(value: &str) -> Self {
+        let mut control = CacheControl::default();
+        for directive in value.split(',') {
+            let (name, argument) = match directive.split_once('=') {
+                Some((name, argument)) => (name.trim(), Some(argument.trim().trim_matches('"'))),
+                None => (directive.trim(), None),
+            };
+            match name.to_ascii_lowercase().as_str() {
+                "max-age" => {
+                    control.max_age = argument.and_then(|seconds| seconds.parse().ok());
+                }
+                "no-cache" => control.no_cache = true,
+                "no-store" => control.no_store = true,
+                _ => {}
+            }
+        }
+        control
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// `<cache_dir>/http-v1/`.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpCache {
+    root: PathBuf,
+}
+
+impl HttpCache {
+    pub(crate) fn new(cache_dir: &Path) -> Self {
+        Self {
+            root: cache_dir.join("http-v1"),
+        }
+    }
+
+    /// The entry's key: the redacted URL and the `Accept` variant.
+    pub(crate) fn key(url: &Url, accept: &str) -> String {
+        sha256_hex(format!("{}\n{accept}", redact(url)).as_bytes())
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.root.join(format!("{key}.page"))
+    }
+
+    pub(crate) fn read(&self, key: &str) -> Option<CachedPage> {
+        let bytes = fs_err::read(self.path(key)).ok()?;
+        let newline = bytes.iter().position(|byte| *byte == b'\n')?;
+        let mut page: CachedPage = serde_json::from_slice(&bytes[..newline]).ok()?;
+        page.body = bytes[newline + 1..].to_vec();
+        Some(page)
+    }
+
+    /// Best effort: a failed write leaves the previous entry (or none).
+    pub(crate) fn write(&self, key: &str, page: &CachedPage) {
+        let Ok(mut bytes) = serde_json::to_vec(page) else {
+            return;
+        };
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&page.body);
+        let _ = write_atomic(&self.root, &self.path(key), &bytes);
+    }
+}
+
+/// `<cache_dir>/blobs-v1/sha256/`.
+#[derive(Debug, Clone)]
+pub(crate) struct BlobStore {
+    root: PathBuf,
+}
+
+impl BlobStore {
+    pub(crate) fn new(cache_dir: &Path) -> Self {
+        Self {
+            root: cache_dir.join("blobs-v1").join("sha256"),
+        }
+    }
+
+    pub(crate) fn path(&self, sha256: &str) -> PathBuf {
+        self.root.join(sha256)
+    }
+
+    /// The stored bytes, checked again against their name: a file damaged on
+    /// disk is dropped and fetched anew rather than handed out.
+    pub(crate) fn read(&self, sha256: &str) -> Option<Vec<u8>> {
+        let path = self.path(sha256);
+        let bytes = fs_err::read(&path).ok()?;
+        if sha256_hex(&bytes) != sha256 {
+            let _ = fs_err::remove_file(&path);
+            return None;
+        }
+        Some(bytes)
+    }
+
+    /// Store bytes whose digest the caller has verified. Best effort.
+    pub(crate) fn write(&self, sha256: &str, bytes: &[u8]) {
+        let _ = write_atomic(&self.root, &self.path(sha256), bytes);
+    }
+}
+
+/// Write `bytes` to a fresh temporary file in `dir`, then rename it to `path`.
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    fs_err::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(
+        ".tmp-{}-{}-{name}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = fs_err::write(&temporary, bytes).and_then(|()| fs_err::rename(&temporary, path));
+    if result.is_err() {
+        let _ = fs_err::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_control_directives() {
+        let control = CacheControl::parse("public, max-age=600, No-Cache");
+        assert_eq!(control.max_age, Some(600));
+        assert!(control.no_cache);
+        assert!(!control.no_store);
+        assert!(CacheControl::parse("no-store").no_store);
+        assert_eq!(CacheControl::parse("max-age=\"5\"").max_age, Some(5));
+    }
+
+    #[test]
+    fn freshness_uses_max_age_then_default_ttl() {
+        let mut page = CachedPage {
+            url: String::new(),
+            final_url: String::new(),
+            content_type: None,
+            etag: None,
+            last_modified: None,
+            max_age: Some(10),
+            no_cache: false,
+            fetched_at_ms: 1_000_000,
+            body: Vec::new(),
+        };
+        let ttl = Duration::from_secs(600);
+        assert!(page.is_fresh(1_009_000, ttl));
+        assert!(!page.is_fresh(1_011_000, ttl));
+        page.max_age = None;
+        assert!(page.is_fresh(1_500_000, ttl));
+        page.no_cache = true;
+        assert!(!page.is_fresh(1_000_001, ttl));
+    }
+
+    #[test]
+    fn entries_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = HttpCache::new(dir.path());
+        let url = Url::parse("https://u:p@index.example/simple/demo/").unwrap();
+        let key = HttpCache::key(&url, "text/html");
+        assert!(cache.read(&key).is_none());
+        let page = CachedPage {
+            url: redact(&url),
+            final_url: "https://index.example/simple/demo/".to_string(),
+            content_type: Some("text/html".to_string()),
+            etag: Some("\"abc\"".to_string()),
+            last_modified: None,
+            max_age: None,
+            no_cache: false,
+            fetched_at_ms: 5,
+            body: b"<a>\n</a>".to_vec(),
+        };
+        cache.write(&key, &page);
+        let read = cache.read(&key).unwrap();
+        assert_eq!(read.body, page.body);
+        assert_eq!(read.etag, page.etag);
+        let on_disk =
+            fs_err::read_to_string(dir.path().join("http-v1").join(format!("{key}.page"))).unwrap();
+        assert!(!on_disk.contains("u:p"));
+    }
+}

@@ -1,0 +1,416 @@
+//! The transport under [`crate::IndexClient`]: one GET with TLS, auth,
+//! timeouts and retries, and the mapping of failures to [`IndexError`].
+//!
+//! - TLS trusts the system certificate store (reqwest's rustls backend with
+//!   the platform verifier, which on Linux reads the store the way OpenSSL
+//!   does, `SSL_CERT_FILE`/`SSL_CERT_DIR` included) plus every extra CA
+//!   bundle given (`--cert`, `REQUESTS_CA_BUNDLE`, …), and presents
+//!   `--client-cert` when asked.
+//! - `--trusted-host` hosts may be reached over plain http and their
+//!   certificates are not verified, as in pip; a second client without
+//!   verification serves them. Plain http to any other host that is not
+//!   local is refused, where pip would skip the index with a warning.
+//! - Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
+//!   (reqwest's default system proxy).
+//! - A connection error, a timeout, a 5xx or 429 status, or a body cut short
+//!   (fewer bytes than `Content-Length`) is retried `--retries` times with
+//!   exponential backoff; the body is read inside the attempt so a
+//!   truncated download is retried like a refused connection.
+
+use std::error::Error as _;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::error::IndexError;
+use crate::http_auth::{same_origin, strip_credentials, Credentials, Netrc, NetrcSource};
+use crate::simple::redact;
+
+/// Longest pause between two attempts, whatever the base delay.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// What the transport needs to know, gathered by the client.
+pub(crate) struct TransportConfig {
+    pub(crate) ca_files: Vec<PathBuf>,
+    pub(crate) client_cert: Option<PathBuf>,
+    pub(crate) timeout_secs: f64,
+    pub(crate) retries: u32,
+    pub(crate) retry_base_delay: Duration,
+    pub(crate) trusted_hosts: Vec<String>,
+    pub(crate) netrc: NetrcSource,
+    /// The configured index URLs, whose credentials also serve their origin.
+    pub(crate) indexes: Vec<Url>,
+}
+
+/// An answer with its body read in full.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    /// After redirects, without credentials.
+    pub(crate) final_url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    /// Whether credentials were sent (for the 401/403 message).
+    pub(crate) sent_credentials: bool,
+}
+
+impl Response {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+pub(crate) struct Transport {
+    verified: reqwest::Client,
+    /// For `--trusted-host` hosts: no certificate verification.
+    unverified: reqwest::Client,
+    trusted_hosts: Vec<String>,
+    retries: u32,
+    retry_base_delay: Duration,
+    timeout_secs: f64,
+    netrc: Netrc,
+    index_credentials: Vec<(Url, Credentials)>,
+}
+
+impl Transport {
+    pub(crate) fn new(config: TransportConfig) -> Result<Self, IndexError> {
+        let mut certificates = Vec::new();
+        for path in &config.ca_files {
+            let pem = read_file(path)?;
+            let bundle = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
+                IndexError::Certificate {
+                    path: path.clone(),
+                    message: error_chain(&error),
+                }
+            })?;
+            if bundle.is_empty() {
+                return Err(IndexError::Certificate {
+                    path: path.clone(),
+                    message: "no pem certificate in it".to_string(),
+                });
+            }
+            certificates.extend(bundle);
+        }
+        let identity = match &config.client_cert {
+            None => None,
+            Some(path) => {
+                let pem = read_file(path)?;
+                Some(reqwest::Identity::from_pem(&pem).map_err(|error| {
+                    IndexError::Certificate {
+                        path: path.clone(),
+                        message: format!(
+                            "{} (a pem file with the key and the certificate is needed)",
+                            error_chain(&error)
+                        ),
+                    }
+                })?)
+            }
+        };
+
+        let build = |verify: bool| -> Result<reqwest::Client, IndexError> {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(concat!("pipit/", env!("CARGO_PKG_VERSION")))
+                .tls_certs_merge(certificates.clone());
+            if let Some(identity) = &identity {
+                builder = builder.identity(identity.clone());
+            }
+            if config.timeout_secs > 0.0 && config.timeout_secs.is_finite() {
+                let timeout = Duration::from_secs_f64(config.timeout_secs);
+                builder = builder.connect_timeout(timeout).read_timeout(timeout);
+            }
+            if !verify {
+                builder = builder.tls_danger_accept_invalid_certs(true);
+            }
+            builder.build().map_err(|error| IndexError::Client {
+                message: error_chain(&error),
+            })
+        };
+
+        let mut index_credentials = Vec::new();
+        for index in &config.indexes {
+            if let Some(credentials) = Credentials::from_url(index) {
+                index_credentials.push((strip_credentials(index), credentials));
+            }
+        }
+        let netrc = config
+            .netrc
+            .path()
+            .map(|path| Netrc::load(&path))
+            .unwrap_or_default();
+
+        Ok(Self {
+            verified: build(true)?,
+            unverified: build(false)?,
+            trusted_hosts: config.trusted_hosts,
+            retries: config.retries,
+            retry_base_delay: config.retry_base_delay,
+            timeout_secs: config.timeout_secs,
+            netrc,
+            index_credentials,
+        })
+    }
+
+    /// Whether `url`'s host is a `--trusted-host` entry (`host` or `host:port`).
+    fn is_trusted(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host_port = url.port().map(|port| format!("{host}:{port}"));
+        self.trusted_hosts.iter().any(|trusted| {
+            let trusted = trusted.trim();
+            trusted.eq_ignore_ascii_case(host)
+                || host_port
+                    .as_deref()
+                    .is_some_and(|host_port| trusted.eq_ignore_ascii_case(host_port))
+        })
+    }
+
+    /// pip's secure origins: https, local hosts, and `--trusted-host`.
+    pub(crate) fn check_origin(&self, url: &Url) -> Result<(), IndexError> {
+        if url.scheme() != "http" || self.is_trusted(url) {
+            return Ok(());
+        }
+        let local = match url.host() {
+            Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            None => false,
+        };
+        if local {
+            return Ok(());
+        }
+        Err(IndexError::InsecureOrigin {
+            url: redact(url),
+            host: url.host_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// The credentials to send to `url`: its own, an index's on the same
+    /// origin, or netrc's for its host.
+    fn credentials_for(&self, url: &Url) -> Option<Credentials> {
+        if let Some(credentials) = Credentials::from_url(url) {
+            return Some(credentials);
+        }
+        if let Some((_, credentials)) = self
+            .index_credentials
+            .iter()
+            .find(|(index, _)| same_origin(index, url))
+        {
+            return Some(credentials.clone());
+        }
+        self.netrc.lookup(url.host_str()?).cloned()
+    }
+
+    /// GET `url` with `headers`, retrying what is worth retrying, and read
+    /// the whole body. Any status is returned; see [`status_error`].
+    pub(crate) async fn get(
+        &self,
+        url: &Url,
+        headers: &[(HeaderName, String)],
+    ) -> Result<Response, IndexError> {
+        self.check_origin(url)?;
+        let credentials = self.credentials_for(url);
+        let request_url = strip_credentials(url);
+        let client = if self.is_trusted(url) {
+            &self.unverified
+        } else {
+            &self.verified
+        };
+        let mut attempt: u32 = 0;
+        loop {
+            let mut request = client.get(request_url.clone());
+            for (name, value) in headers {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    request = request.header(name, value);
+                }
+            }
+            if let Some(credentials) = &credentials {
+                request = request.basic_auth(&credentials.username, credentials.password.as_ref());
+            }
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retryable_status = status >= 500 || status == 429;
+                    if retryable_status && attempt < self.retries {
+                        Err(None)
+                    } else {
+                        let final_url = strip_credentials(response.url());
+                        let response_headers = response.headers().clone();
+                        match response.bytes().await {
+                            Ok(body) => Ok(Response {
+                                status,
+                                final_url,
+                                headers: response_headers,
+                                body: body.to_vec(),
+                                sent_credentials: credentials.is_some(),
+                            }),
+                            Err(error) => Err(Some(error)),
+                        }
+                    }
+                }
+                Err(error) => Err(Some(error)),
+            };
+            match outcome {
+                Ok(response) => return Ok(response),
+                Err(Some(error)) if !is_retryable(&error) || attempt >= self.retries => {
+                    return Err(self.map_error(url, &error));
+                }
+                Err(_) => {}
+            }
+            tokio::time::sleep(self.backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.min(16));
+        self.retry_base_delay
+            .saturating_mul(factor)
+            .min(MAX_BACKOFF)
+    }
+
+    fn map_error(&self, url: &Url, error: &reqwest::Error) -> IndexError {
+        let url = redact(url);
+        let message = error_chain(error);
+        if error.is_timeout() {
+            return IndexError::Timeout {
+                url,
+                seconds: self.timeout_secs,
+            };
+        }
+        if has_io_kind(error, std::io::ErrorKind::ConnectionRefused) {
+            return IndexError::ConnectionRefused { url };
+        }
+        if error.is_dns() {
+            return IndexError::Dns { url, message };
+        }
+        let lowercase = message.to_ascii_lowercase();
+        if is_tls_error(error)
+            || ["certificate", "tls", "ssl", "handshake"]
+                .iter()
+                .any(|word| lowercase.contains(word))
+        {
+            return IndexError::Tls { url, message };
+        }
+        IndexError::Connect { url, message }
+    }
+}
+
+/// The error for a status that is not a success (nor 304), if any.
+pub(crate) fn status_error(url: &Url, response: &Response) -> Option<IndexError> {
+    let status = response.status;
+    if (200..300).contains(&status) || status == 304 {
+        return None;
+    }
+    let url = redact(url);
+    Some(match (status, response.sent_credentials) {
+        (401, false) => IndexError::Unauthorized {
+            url,
+            status,
+            reason: "credentials are missing; put them in the index url or in a netrc file",
+        },
+        (401, true) => IndexError::Unauthorized {
+            url,
+            status,
+            reason: "the credentials sent were refused",
+        },
+        (403, false) => IndexError::Unauthorized {
+            url,
+            status,
+            reason: "access forbidden and no credentials were sent",
+        },
+        (403, true) => IndexError::Unauthorized {
+            url,
+            status,
+            reason: "access forbidden with the credentials sent",
+        },
+        _ => IndexError::Status { url, status },
+    })
+}
+
+fn is_retryable(error: &reqwest::Error) -> bool {
+    !(error.is_builder() || error.is_redirect() || error.is_status())
+}
+
+/// Whether a rustls error is in the chain. tokio-rustls wraps it in io
+/// errors (nested), whose `source()` skips the wrapped error itself.
+fn is_tls_error(error: &reqwest::Error) -> bool {
+    fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+        if error.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        match error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => is_tls(inner),
+            None => false,
+        }
+    }
+    let mut source = error.source();
+    while let Some(current) = source {
+        if is_tls(current) {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+fn has_io_kind(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
+    let mut source = error.source();
+    while let Some(current) = source {
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            if io.kind() == kind {
+                return true;
+            }
+        }
+        source = current.source();
+    }
+    false
+}
+
+/// An error and its causes on one line, without reqwest's URL (callers put
+/// the redacted URL in their message).
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let first = match error.downcast_ref::<reqwest::Error>() {
+        Some(error) => {
+            let mut text = error.to_string();
+            if let Some(url) = error.url() {
+                text = text.replace(&format!(" for url ({url})"), "");
+                text = text.replace(url.as_str(), "");
+            }
+            text
+        }
+        None => error.to_string(),
+    };
+    parts.push(first);
+    let mut source = error.source();
+    while let Some(current) = source {
+        let text = current.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = current.source();
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, IndexError> {
+    fs_err::read(path).map_err(|error| IndexError::File {
+        path: path.to_path_buf(),
+        message: error_kind_message(&error),
+    })
+}
+
+/// An io error's message without the path `fs_err` adds (callers name it).
+pub(crate) fn error_kind_message(error: &std::io::Error) -> String {
+    match error.get_ref().and_then(|inner| inner.source()) {
+        Some(source) => source.to_string(),
+        None => error.kind().to_string(),
+    }
+}
