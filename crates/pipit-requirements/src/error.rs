@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::text::escape_control;
+
 /// A place in a requirements file or script: `file:line` (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -22,14 +24,16 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A line that is not valid; `text` is the offending text as written.
-    #[error("{location}: {message}: `{text}`")]
+    /// Control characters in the message and text are shown escaped (`\r`).
+    #[error("{location}: {}: `{}`", escape_control(message), escape_control(text))]
     Parse {
         location: Location,
         text: String,
         message: String,
     },
-    /// The file (or an included file) could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    /// The file (or an included file) could not be read. `fs_err` messages
+    /// already name the path, so it is added only when `source` lacks it.
+    #[error("{}", io_message(path, source))]
     Io {
         path: PathBuf,
         #[source]
@@ -38,6 +42,15 @@ pub enum Error {
     /// `-r`/`-c` includes that lead back to a file already being read.
     #[error("{location}: requirements file includes itself: {chain}")]
     IncludeCycle { location: Location, chain: String },
+}
+
+fn io_message(path: &std::path::Path, source: &std::io::Error) -> String {
+    let message = source.to_string();
+    if message.contains(&path.display().to_string()) {
+        message
+    } else {
+        format!("cannot read `{}`: {message}", path.display())
+    }
 }
 
 impl Error {

@@ -14,5 +14,6 @@
 pub mod error;
 pub mod reqfile;
 pub mod script;
+mod text;
 
 pub use error::{Error, Location};

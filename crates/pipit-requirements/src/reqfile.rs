@@ -393,7 +393,7 @@ impl<'a> Parser<'a> {
                 .unwrap_or(rest);
             return Ok(PathBuf::from(rest));
         }
-        if requirement::is_url(value) || value.contains("://") {
+        if crate::text::is_url(value) || value.contains("://") {
             return Err(Error::Parse {
                 location: location.clone(),
                 text: text.to_string(),
@@ -432,7 +432,7 @@ fn check_constraint(entry: &RequirementEntry) -> Result<(), String> {
 /// pip's `-f` rule: a relative path that exists next to the file is made
 /// absolute; anything else (URLs, missing paths) stays as written.
 fn find_links_path(value: &str, file: &Path) -> String {
-    if requirement::is_url(value) || value.contains("://") {
+    if crate::text::is_url(value) || value.contains("://") {
         return value.to_string();
     }
     let folder = std::path::absolute(file)

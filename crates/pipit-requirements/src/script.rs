@@ -55,9 +55,10 @@ use pep508_rs::{Requirement, VersionOrUrl};
 use serde::Serialize;
 
 use crate::error::{Error, Location};
+use crate::text::{condense, is_vcs_url};
 use text::{
-    condense, is_vcs_url, is_windows_absolute, push_unique, quoted_text, split_option,
-    split_provider, strip_trailing_comment, tokenize,
+    is_windows_absolute, push_unique, quoted_text, split_option, split_provider,
+    strip_trailing_comment, tokenize,
 };
 
 mod pep723;

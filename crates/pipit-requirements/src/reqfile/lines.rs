@@ -43,6 +43,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
 }
 
 /// The logical lines of `content`, blank and comment-only lines dropped.
+/// Physical lines end where Python's `str.splitlines()` ends them, as in pip
+/// (so a lone `\r` ends a line).
 ///
 /// pip's rules: a line ending in `\` continues on the next one (the pieces are
 /// concatenated as they are); a comment line ends a continuation; a `\` on the
@@ -54,7 +56,7 @@ pub(crate) fn logical_lines(
 ) -> Vec<LogicalLine> {
     let mut joined: Vec<(usize, String)> = Vec::new();
     let mut pending: Option<(usize, String)> = None;
-    for (index, line) in content.lines().enumerate() {
+    for (index, line) in crate::text::split_lines(content).into_iter().enumerate() {
         let number = index + 1;
         let is_comment = line.trim_start().starts_with('#');
         if line.ends_with('\\') && !is_comment {
@@ -228,6 +230,18 @@ mod tests {
             &env,
         );
         assert_eq!(lines[0].text, "-i https://s3cret@index.example/simple");
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        assert_eq!(
+            lines("foo==1\rbar==2\r"),
+            vec![(1, "foo==1".to_string()), (2, "bar==2".to_string())]
+        );
+        assert_eq!(
+            lines("a \\\r\n  b\u{2028}c"),
+            vec![(1, "a   b".to_string()), (3, "c".to_string())]
+        );
     }
 
     #[test]

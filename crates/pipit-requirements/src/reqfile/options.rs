@@ -2,6 +2,8 @@
 //! `-x value`, `-xvalue`, `--long value`, `--long=value` or as an unambiguous
 //! prefix of a long name (pip parses them with `optparse`, which allows that).
 
+use crate::text::shell_words;
+
 /// One option pip accepts in a requirements file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Opt {
@@ -79,34 +81,6 @@ pub(crate) fn split_line(line: &str) -> (&str, Vec<String>) {
         previous_space = c.is_whitespace();
     }
     (line.trim(), Vec::new())
-}
-
-/// Splits like a POSIX shell (pip uses `shlex.split`): whitespace separates,
-/// quotes group and are removed, `\` escapes outside single quotes.
-fn shell_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current: Option<String> = None;
-    let mut quote = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') | (None, '\\') => {
-                if let Some(next) = chars.next() {
-                    current.get_or_insert_with(String::new).push(next);
-                }
-            }
-            (Some(_), c) => current.get_or_insert_with(String::new).push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                current.get_or_insert_with(String::new);
-            }
-            (None, c) if c.is_whitespace() => words.extend(current.take()),
-            (None, c) => current.get_or_insert_with(String::new).push(c),
-        }
-    }
-    words.extend(current);
-    words
 }
 
 /// Parses option tokens; `Err` is (offending text, message). Tokens that are

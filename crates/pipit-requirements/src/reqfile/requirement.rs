@@ -7,6 +7,7 @@ use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerTree, PackageName, Requirement, VerbatimUrl};
 
 use super::RequirementKind;
+use crate::text::{condense, is_url, is_vcs_url, percent_decode};
 
 /// Archive suffixes pip recognises as installable files.
 const ARCHIVE_SUFFIXES: &[&str] = &[
@@ -119,29 +120,6 @@ fn file_name(path_or_url: &str) -> String {
     percent_decode(last)
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = bytes
-            .get(index + 1..index + 3)
-            .and_then(|pair| std::str::from_utf8(pair).ok())
-            .and_then(|pair| u8::from_str_radix(pair, 16).ok());
-        match (bytes[index], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                index += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// PEP 427: `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`, the
 /// name escaped with `_` for `-`; returns the normalized name and the version.
 pub(crate) fn parse_wheel_name(file_name: &str) -> Result<(String, Version), String> {
@@ -166,7 +144,8 @@ pub(crate) fn parse_wheel_name(file_name: &str) -> Result<(String, Version), Str
     Ok((name.to_string(), version))
 }
 
-/// Validates `--hash` values: `algorithm:hexdigest`, lowercased.
+/// Validates `--hash` values: `algorithm:hexdigest`; the algorithm must be
+/// lowercase (as pip requires), the digest is lowercased.
 pub(crate) fn parse_hash(value: &str) -> Result<String, String> {
     let allowed = || {
         HASH_ALGORITHMS
@@ -181,7 +160,17 @@ pub(crate) fn parse_hash(value: &str) -> Result<String, String> {
             allowed()
         ));
     };
-    let algorithm = algorithm.to_ascii_lowercase();
+    // pip compares the name as written (`algo not in STRONG_HASHES`).
+    if algorithm != algorithm.to_ascii_lowercase()
+        && HASH_ALGORITHMS
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(algorithm))
+    {
+        return Err(format!(
+            "invalid hash: hash algorithm names are lowercase, write `{}` instead of `{algorithm}` (as pip requires)",
+            algorithm.to_ascii_lowercase()
+        ));
+    }
     let Some((_, length)) = HASH_ALGORITHMS.iter().find(|(name, _)| *name == algorithm) else {
         return Err(format!(
             "invalid hash: unsupported algorithm `{algorithm}` (allowed: {})",
@@ -196,33 +185,13 @@ pub(crate) fn parse_hash(value: &str) -> Result<String, String> {
     Ok(format!("{algorithm}:{}", digest.to_ascii_lowercase()))
 }
 
-/// pip's `is_url`: a scheme pip can fetch from, or a VCS scheme.
-pub(crate) fn is_url(text: &str) -> bool {
-    let Some((scheme, _)) = text.split_once(':') else {
-        return false;
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    matches!(scheme.as_str(), "http" | "https" | "file" | "ftp")
-        || ["git", "hg", "svn", "bzr"].iter().any(|vcs| {
-            scheme == *vcs
-                || scheme
-                    .strip_prefix(vcs)
-                    .and_then(|rest| rest.strip_prefix('+'))
-                    .is_some_and(|rest| {
-                        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
-                    })
-        })
-}
-
 /// pip's test for `-e`: a local project (a path, or an existing folder) or a
 /// VCS URL; `file:` URLs are local projects too.
 pub(crate) fn is_editable_target(target: &str) -> bool {
     let (path, _) = pep508_rs::split_extras(target).unwrap_or((target, ""));
     let lower = path.to_ascii_lowercase();
-    let vcs = ["git", "hg", "svn", "bzr"]
-        .iter()
-        .any(|vcs| lower.starts_with(&format!("{vcs}+")) || lower.starts_with(&format!("{vcs}:")));
-    vcs || lower.starts_with("file:")
+    is_vcs_url(path)
+        || lower.starts_with("file:")
         || (!lower.contains("://") && looks_like_path(path))
         || std::path::Path::new(path).is_dir()
 }
@@ -238,20 +207,6 @@ fn is_archive(text: &str) -> bool {
     ARCHIVE_SUFFIXES
         .iter()
         .any(|suffix| lower.ends_with(suffix))
-}
-
-/// A library message as one lowercase line without a trailing period.
-pub(crate) fn condense(message: &str) -> String {
-    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let line = line.trim_end_matches('.');
-    let mut chars = line.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), second) if second.is_none_or(|c| !c.is_uppercase()) => first
-            .to_lowercase()
-            .chain(line[first.len_utf8()..].chars())
-            .collect(),
-        _ => line.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -437,6 +392,16 @@ mod tests {
     }
 
     #[test]
+    fn uppercase_hash_algorithm_is_rejected_like_pip() {
+        let message = parse_hash(&format!("SHA256:{}", "a".repeat(64))).unwrap_err();
+        assert!(
+            message.contains("hash algorithm names are lowercase, write `sha256`"),
+            "{message}"
+        );
+        assert!(parse_hash(&format!("Sha512:{}", "0".repeat(128))).is_err());
+    }
+
+    #[test]
     fn editable_targets() {
         assert!(is_editable_target("."));
         assert!(is_editable_target("./src/pkg[dev]"));
@@ -444,15 +409,5 @@ mod tests {
         assert!(is_editable_target("file:///opt/src/pkg"));
         assert!(!is_editable_target("requests==2.0"));
         assert!(!is_editable_target("https://files.example/pkg.zip"));
-    }
-
-    #[test]
-    fn url_detection() {
-        assert!(is_url("https://x.example/a.whl"));
-        assert!(is_url("git+ssh://git@git.example/r.git"));
-        assert!(is_url("FILE:///tmp/x"));
-        assert!(!is_url("C:\\wheels\\x.whl"));
-        assert!(!is_url("foo @ https://x.example/a.whl"));
-        assert!(!is_url("foo; python_version > '3'"));
     }
 }

@@ -51,7 +51,7 @@ fn requirements_in_order_with_locations() {
 #[test]
 fn hashes_attach_to_their_entry_across_continuations() {
     let content = format!(
-        "foo==1.0 \\\n    --hash=sha256:{} \\\n    --hash sha256:{}\nbar==2.0 --hash=SHA256:{}\nbaz==3.0\n",
+        "foo==1.0 \\\n    --hash=sha256:{} \\\n    --hash sha256:{}\nbar==2.0 --hash=sha256:{}\nbaz==3.0\n",
         "a".repeat(64),
         "b".repeat(64),
         "C".repeat(64)
@@ -388,8 +388,53 @@ fn missing_include_names_the_line() {
 #[test]
 fn missing_root_file_is_io() {
     let dir = tempfile::tempdir().unwrap();
-    let err = parse_file(&dir.path().join("nope.txt")).unwrap_err();
+    let path = dir.path().join("nope.txt");
+    let err = parse_file(&path).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
+    // Regression: the path was named twice (`cannot read `x`: failed to open file `x`: …`).
+    let message = err.to_string();
+    assert_eq!(
+        message.matches(&path.display().to_string()).count(),
+        1,
+        "{message}"
+    );
+}
+
+#[test]
+fn non_utf8_root_file_names_its_path_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "latin1.txt", "");
+    fs_err::write(&path, b"caf\xe9==1\n").unwrap();
+    let message = parse_file(&path).unwrap_err().to_string();
+    assert_eq!(
+        message.matches(&path.display().to_string()).count(),
+        1,
+        "{message}"
+    );
+}
+
+#[test]
+fn uppercase_hash_algorithm_is_an_error_as_in_pip() {
+    let message = parse_err(&format!("foo==1.0 --hash=SHA256:{}\n", "a".repeat(64)));
+    assert!(
+        message.starts_with("requirements.txt:1: invalid hash: hash algorithm names are lowercase"),
+        "{message}"
+    );
+}
+
+#[test]
+fn lone_carriage_returns_separate_requirements() {
+    let file = parse("foo==1\rbar==2\r");
+    let names: Vec<_> = file.requirements.iter().map(named).collect();
+    assert_eq!(names, ["foo==1", "bar==2"]);
+    assert_eq!(file.requirements[1].location.line, 2);
+}
+
+#[test]
+fn error_text_shows_control_characters_escaped() {
+    let message = parse_err("foo\u{1b}[1m==1\n");
+    assert!(message.contains("foo\\u{1b}[1m==1"), "{message}");
+    assert!(!message.contains('\u{1b}'), "{message}");
 }
 
 #[test]

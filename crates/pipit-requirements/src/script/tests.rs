@@ -558,7 +558,7 @@ fn parse_script_reads_the_file_and_reports_missing_files() {
 fn condense_makes_one_lowercase_line() {
     assert_eq!(
         condense("Expected a version.\n  numpy==\n   ^"),
-        "expected a version. numpy== ^"
+        "expected a version"
     );
     assert_eq!(condense("URL is bad."), "URL is bad");
 }

@@ -12,14 +12,6 @@ pub(super) fn is_windows_absolute(path: &str) -> bool {
             && matches!(bytes[2], b'\\' | b'/'))
 }
 
-/// `git+…`, `hg+…`, `svn+…`, `bzr+…` (case-insensitive).
-pub(super) fn is_vcs_url(text: &str) -> bool {
-    let lower = text.trim().to_ascii_lowercase();
-    ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
-}
-
 /// The text between the opening quote at the start of `text` and its closing
 /// quote: the first later `"` after which only whitespace or a comment
 /// (`#`, `//`) follows. This tolerates double quotes inside, as in
@@ -103,20 +95,6 @@ pub(super) fn strip_trailing_comment(value: &str) -> &str {
         .find(|&(index, c)| c == '#' && value[..index].ends_with(char::is_whitespace))
         .map_or(value.len(), |(index, _)| index);
     value[..cut].trim()
-}
-
-/// A library message as one lowercase line without a trailing period.
-pub(super) fn condense(message: &str) -> String {
-    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let line = line.trim_end_matches('.');
-    let mut chars = line.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), second) if second.is_none_or(|c| !c.is_uppercase()) => first
-            .to_lowercase()
-            .chain(line[first.len_utf8()..].chars())
-            .collect(),
-        _ => line.to_string(),
-    }
 }
 
 #[cfg(test)]
