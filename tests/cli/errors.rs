@@ -104,6 +104,7 @@ fn missing_argument_is_named_on_the_one_line() {
 }
 
 /// A broken interpreter's traceback is reduced to its last line.
+#[cfg(unix)]
 #[test]
 fn failing_interpreter_is_reported_with_the_exception_line() {
     use std::os::unix::fs::PermissionsExt;
@@ -124,4 +125,79 @@ fn failing_interpreter_is_reported_with_the_exception_line() {
         first.ends_with("failed to answer the probe (exit status: 1): SyntaxError: bad"),
         "{first}"
     );
+}
+
+#[test]
+fn a_command_group_without_an_action_is_a_usage_error() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(pipit(cache.path()).arg("script"));
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("inspect"), "{stderr}");
+    // Bare `pipit` shows help and succeeds, as bare `pip` does.
+    let (code, stdout, _) = run(&mut pipit(cache.path()));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Usage: pipit"), "{stdout}");
+}
+
+#[test]
+fn an_extra_positional_is_not_called_an_option() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(pipit(cache.path()).args(["script", "inspect", "a.py", "extra"]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.lines().next().unwrap(),
+        "error: unexpected argument \"extra\""
+    );
+}
+
+#[test]
+fn json_errors_carry_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.py");
+    std::fs::write(&file, "# r: ok\n# r: numpy==\n").unwrap();
+    let (code, stdout, _) = run(pipit(dir.path())
+        .args(["script", "inspect", "--json"])
+        .arg(&file));
+    assert_eq!(code, 2);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        json["error"]["location"],
+        serde_json::json!({"file": file.to_string_lossy(), "line": 2})
+    );
+}
+
+/// A file literally named `--json` after `--` is a file, not the flag.
+#[test]
+fn json_after_double_dash_is_a_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("--json"), "# r: demo-app\n").unwrap();
+    let (code, stdout, stderr) = run(pipit(dir.path())
+        .current_dir(dir.path())
+        .args(["script", "inspect", "--", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("--json\n"),
+        "human output expected: {stdout}"
+    );
+}
+
+#[test]
+fn cache_dir_variable_yields_to_no_cache_dir_and_ignores_empty() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(pipit(cache.path()).args([
+        "python",
+        "info",
+        "--no-cache-dir",
+        "--python-version",
+        "3.11",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(pipit(cache.path()).env("PIPIT_CACHE_DIR", "").args([
+        "python",
+        "info",
+        "--python-version",
+        "3.11",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
 }

@@ -65,14 +65,14 @@ fn flags_for_macos_expand_older_macos_versions() {
 #[test]
 fn probed_interpreter_tags_match_packaging() {
     let Some(python) = pipit_testkit::python::find_python("3.11") else {
-        eprintln!("SKIPPED: python3.11 not found");
+        pipit_testkit::skip("python3.11 not found");
         return;
     };
     let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
     let venv_python = match pipit_testkit::python::venv_with_packaging(&python, "3.11", root) {
         Ok(path) => path,
         Err(reason) => {
-            eprintln!("SKIPPED: python3.11: {reason}");
+            pipit_testkit::skip(&format!("python3.11: {reason}"));
             return;
         }
     };
@@ -121,11 +121,12 @@ fn human_output_lists_markers_and_tags() {
 }
 
 /// pip takes the version from its own interpreter when only `--platform` is
-/// given; pipit takes it from the interpreter it would discover.
+/// given; pipit takes it from the interpreter it would discover, and says so.
+#[cfg(unix)]
 #[test]
 fn platform_alone_takes_the_version_from_the_discovered_interpreter() {
     let Some(python) = pipit_testkit::python::find_python("3.11") else {
-        eprintln!("SKIPPED: python3.11 not found");
+        pipit_testkit::skip("python3.11 not found");
         return;
     };
     // A fake virtual environment whose interpreter is python3.11.

@@ -40,6 +40,7 @@ mod error;
 mod names;
 pub mod python;
 pub mod server;
+mod skip;
 mod wheelhouse;
 
 pub use builder::{DataCategory, WheelBuilder};
@@ -47,4 +48,5 @@ pub use description::parse_description;
 pub use error::Error;
 pub use names::{escape_name, escape_version, expand_tag};
 pub use server::{Fault, IndexServer, PageFormat, RecordedRequest};
+pub use skip::{skip, skip_log};
 pub use wheelhouse::{build_wheelhouse, write_wheelhouse};

@@ -1,20 +1,22 @@
-//! A real pip accepts what the test kit writes. Runs only where `python3.11`
-//! is on PATH; says `SKIPPED:` otherwise.
+//! A real pip accepts what the test kit writes. Runs where a python3.11 with
+//! pip is found (PATH or pyenv); records a visible skip otherwise.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pipit_testkit::WheelBuilder;
 
-fn python311_available() -> bool {
-    Command::new("python3.11")
-        .args(["-m", "pip", "--version"])
-        .output()
-        .is_ok_and(|output| output.status.success())
+fn python311_with_pip() -> Option<PathBuf> {
+    pipit_testkit::python::find_python("3.11").filter(|python| {
+        Command::new(python)
+            .args(["-m", "pip", "--version"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    })
 }
 
-fn pip_install(wheel: &Path, target: &Path) -> std::process::Output {
-    Command::new("python3.11")
+fn pip_install(python: &Path, wheel: &Path, target: &Path) -> std::process::Output {
+    Command::new(python)
         .args([
             "-m",
             "pip",
@@ -33,10 +35,10 @@ fn pip_install(wheel: &Path, target: &Path) -> std::process::Output {
 
 #[test]
 fn pip_installs_a_wheel_with_data_and_entry_points() {
-    if !python311_available() {
-        eprintln!("SKIPPED: pip_installs_a_wheel_with_data_and_entry_points (no `python3.11 -m pip` on PATH)");
+    let Some(python) = python311_with_pip() else {
+        pipit_testkit::skip("no python3.11 with pip found");
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let wheel = WheelBuilder::new("Demo.App", "1.0.0")
         .requires("demo-util>=1.0")
@@ -48,7 +50,7 @@ fn pip_installs_a_wheel_with_data_and_entry_points() {
         .build(&dir.path().join("wheels"))
         .unwrap();
     let target = dir.path().join("target");
-    let output = pip_install(&wheel, &target);
+    let output = pip_install(&python, &wheel, &target);
     assert!(
         output.status.success(),
         "pip refused {}:\n{}\n{}",
@@ -73,10 +75,10 @@ fn pip_installs_a_wheel_with_data_and_entry_points() {
 
 #[test]
 fn pip_installs_every_wheel_of_the_demo_wheelhouse() {
-    if !python311_available() {
-        eprintln!("SKIPPED: pip_installs_every_wheel_of_the_demo_wheelhouse (no `python3.11 -m pip` on PATH)");
+    let Some(python) = python311_with_pip() else {
+        pipit_testkit::skip("no python3.11 with pip found");
         return;
-    }
+    };
     let wheelhouse = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/wheelhouse");
     for entry in fs_err::read_dir(&wheelhouse).unwrap() {
         let wheel = entry.unwrap().path();
@@ -86,7 +88,7 @@ fn pip_installs_every_wheel_of_the_demo_wheelhouse() {
             continue;
         }
         let target = tempfile::tempdir().unwrap();
-        let output = pip_install(&wheel, target.path());
+        let output = pip_install(&python, &wheel, target.path());
         assert!(
             output.status.success(),
             "pip refused {name}:\n{}",

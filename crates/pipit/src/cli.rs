@@ -13,7 +13,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind as ClapErrorKind};
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
-use crate::exit::CliError;
+use crate::exit::{CliError, ErrorKind};
 
 /// The `pipit` command line.
 #[derive(Debug, Parser)]
@@ -118,8 +118,8 @@ impl TargetArgs {
 /// Where pipit keeps what it learned (interpreter probes now; index pages and wheels later).
 #[derive(Debug, Args, Default)]
 pub struct CacheArgs {
-    /// The cache folder [default: the per-user cache folder].
-    #[arg(long, value_name = "DIR", env = "PIPIT_CACHE_DIR")]
+    /// The cache folder [default: `PIPIT_CACHE_DIR`, else the per-user cache folder].
+    #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Use no cache at all.
     #[arg(long, conflicts_with = "cache_dir")]
@@ -132,8 +132,14 @@ impl CacheArgs {
         if self.no_cache_dir {
             return None;
         }
+        // The flag wins over the variable; an empty variable counts as unset.
         self.cache_dir
             .clone()
+            .or_else(|| {
+                std::env::var_os("PIPIT_CACHE_DIR")
+                    .filter(|dir| !dir.is_empty())
+                    .map(PathBuf::from)
+            })
             .or_else(|| dirs::cache_dir().map(|dir| dir.join("pipit")))
     }
 }
@@ -155,19 +161,36 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let json = args.iter().skip(1).any(|arg| arg == "--json");
-    let result = match Cli::try_parse_from(&args) {
-        Ok(cli) => dispatch(cli),
-        Err(error) => match error.kind() {
-            ClapErrorKind::DisplayHelp
-            | ClapErrorKind::DisplayVersion
-            | ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                // Help and version are answers, not failures: stdout, exit 0.
-                let _ = write!(std::io::stdout(), "{}", error.render());
-                return ExitCode::SUCCESS;
+    let (json, result) = match Cli::try_parse_from(&args) {
+        Ok(cli) => (cli.command.json(), dispatch(cli)),
+        Err(error) => {
+            match error.kind() {
+                ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion => {
+                    // Help and version are answers, not failures: stdout, exit 0.
+                    let _ = write!(std::io::stdout(), "{}", error.render());
+                    return ExitCode::SUCCESS;
+                }
+                ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if args.len() <= 1 => {
+                    // Bare `pipit` shows its help, as bare `pip` does.
+                    let _ = write!(std::io::stdout(), "{}", error.render());
+                    return ExitCode::SUCCESS;
+                }
+                ClapErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    // `pipit script` without an action is a usage error.
+                    let _ = write!(std::io::stderr(), "{}", error.render());
+                    return ExitCode::from(ErrorKind::Usage.code());
+                }
+                _ => {}
             }
-            _ => Err(from_clap(&error)),
-        },
+            // The flags did not parse, so whether JSON was asked for can only
+            // be read from the raw words, up to a `--`.
+            let json = args
+                .iter()
+                .skip(1)
+                .take_while(|arg| *arg != "--")
+                .any(|arg| arg == "--json");
+            (json, Err(from_clap(&error)))
+        }
     };
     match result {
         Ok(output) => {
@@ -182,6 +205,16 @@ where
                 let _ = std::io::stderr().write_all(error.render_human().as_bytes());
             }
             ExitCode::from(error.kind.code())
+        }
+    }
+}
+
+impl Command {
+    /// Whether this command was asked for `--json` output.
+    fn json(&self) -> bool {
+        match self {
+            Command::Script(ScriptCommand::Inspect(args)) => args.json,
+            Command::Python(PythonCommand::Info(args)) => args.json,
         }
     }
 }
@@ -210,7 +243,11 @@ fn from_clap(error: &clap::Error) -> CliError {
         }
         ClapErrorKind::UnknownArgument => {
             let name = context(ContextKind::InvalidArg).unwrap_or_default();
-            CliError::usage(format!("no such option: {name}"))
+            if name.starts_with('-') {
+                CliError::usage(format!("no such option: {name}"))
+            } else {
+                CliError::usage(format!("unexpected argument \"{name}\""))
+            }
         }
         ClapErrorKind::MissingRequiredArgument => {
             // clap lists the missing arguments on lines of their own.

@@ -52,6 +52,19 @@ pub struct CliError {
     /// Suggestions printed as `hint:` lines after a blank line.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<String>,
+    /// The file and line the error is about, so a host need not parse `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<ErrorLocation>,
+}
+
+/// Where in the user's input an error is (`--json`'s `error.location`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorLocation {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line, when the error is tied to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl CliError {
@@ -61,6 +74,7 @@ impl CliError {
             kind: ErrorKind::Usage,
             message: message.into(),
             hints: Vec::new(),
+            location: None,
         }
     }
 
@@ -90,7 +104,20 @@ impl CliError {
 
 impl From<pipit_requirements::Error> for CliError {
     fn from(error: pipit_requirements::Error) -> Self {
-        CliError::usage(error.to_string())
+        let location = match &error {
+            pipit_requirements::Error::Io { path, .. } => Some(ErrorLocation {
+                file: path.display().to_string(),
+                line: None,
+            }),
+            _ => error.location().map(|location| ErrorLocation {
+                file: location.file.display().to_string(),
+                line: Some(location.line),
+            }),
+        };
+        CliError {
+            location,
+            ..CliError::usage(error.to_string())
+        }
     }
 }
 
@@ -128,6 +155,22 @@ mod tests {
     fn human_rendering_is_one_line_then_hints() {
         let error = CliError::usage("bad\n  thing").hint("do this");
         assert_eq!(error.render_human(), "error: bad thing\n\nhint: do this\n");
+    }
+
+    #[test]
+    fn json_rendering_carries_the_location_of_a_parse_error() {
+        let error = CliError::from(pipit_requirements::Error::Parse {
+            location: pipit_requirements::Location {
+                file: "req.txt".into(),
+                line: 3,
+            },
+            text: "numpy==".to_string(),
+            message: "invalid requirement".to_string(),
+        });
+        assert_eq!(
+            error.render_json()["error"]["location"],
+            serde_json::json!({"file": "req.txt", "line": 3})
+        );
     }
 
     #[test]

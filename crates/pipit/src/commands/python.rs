@@ -7,8 +7,11 @@ use crate::exit::CliError;
 
 /// Describes the target interpreter: version, markers, ordered wheel tags.
 pub fn info(args: &PythonInfoArgs) -> Result<Output, CliError> {
-    let interpreter = super::target_interpreter(&args.target, &args.cache)?;
-    let json = interpreter.to_json();
+    let target = super::target_interpreter(&args.target, &args.cache)?;
+    let mut json = target.interpreter.to_json();
+    if let Some(path) = &target.defaults_from {
+        json["defaults_from"] = serde_json::Value::String(path.display().to_string());
+    }
     if args.json {
         return Ok(Output {
             stdout: format!("{json}\n"),
@@ -23,7 +26,12 @@ pub fn info(args: &PythonInfoArgs) -> Result<Output, CliError> {
         Some(executable) => {
             let _ = writeln!(out, " at {executable}");
         }
-        None => out.push_str(" from flags, no interpreter run\n"),
+        None => match &target.defaults_from {
+            Some(path) => {
+                let _ = writeln!(out, " from flags, the rest taken from {}", path.display());
+            }
+            None => out.push_str(" from flags, no interpreter run\n"),
+        },
     }
     out.push_str("markers:\n");
     if let Some(markers) = json["markers"].as_object() {

@@ -11,8 +11,8 @@ use crate::exit::CliError;
 pub fn inspect(args: &ScriptInspectArgs) -> Result<Output, CliError> {
     let directives = script::parse_script(&args.file)?;
     if args.target.is_given() {
-        let interpreter = super::target_interpreter(&args.target, &args.cache)?;
-        let version = &interpreter.markers.python_full_version().version;
+        let target = super::target_interpreter(&args.target, &args.cache)?;
+        let version = &target.interpreter.markers.python_full_version().version;
         directives.check_requires_python(version)?;
     }
     let stderr = source_notes(&directives);
