@@ -16,6 +16,15 @@
 //!   `--platform`, `--implementation` and `--abi` with no subprocess, giving
 //!   the tags `pip debug --verbose` prints for the same flags.
 //!
+//!   pip fills a missing flag from the interpreter it runs in, so the tags
+//!   equal pip's only when the same interpreter is passed as `host`. One quirk
+//!   shows how far that goes: for a non-CPython target (`--implementation pp`)
+//!   without `--abi`, pip uses the host's `SOABI` as the ABI, giving tags such
+//!   as `pp310-cpython_311_x86_64_linux_gnu-manylinux2014_x86_64`; pipit does
+//!   the same with a host. Without a host no `SOABI` is known, so those tags
+//!   are left out and only the `none` ABI and the compatible tags remain
+//!   (one tag fewer per platform than pip run by a CPython).
+//!
 //! It never touches the network, resolves requirements or installs files:
 //! `pipit-requirements` sits above it, `pipit-resolver` and `pipit-install`
 //! below it consume [`Interpreter::markers`], [`Interpreter::tags`] and

@@ -135,6 +135,16 @@ const CASES: &[&[&str]] = &[
         "--platform",
         "manylinux_2_28_aarch64",
     ],
+    // Regression: without `--abi`, pip takes the running interpreter's SOABI
+    // as the ABI of a non-CPython target (`pp310-cpython_311_x86_64_linux_gnu-…`).
+    &[
+        "--implementation",
+        "pp",
+        "--python-version",
+        "3.10",
+        "--platform",
+        "manylinux2014_x86_64",
+    ],
     &["--python-version", "3.8"],
     &["--platform", "win_amd64"],
     &[],
