@@ -13,6 +13,13 @@
 //! - File-wide options written after a requirement on the same line, and
 //!   per-requirement options on a line without one, are ignored by pip; pipit
 //!   ignores them too and records a [`Warning`].
+//! - A line that starts with `-e` is a requirement line (pip's `ParsedLine`):
+//!   its first `-e` is the editable, every other option on it is ignored
+//!   with a [`Warning`]. A line with `-r`/`-c` only includes (the first `-r`,
+//!   else the first `-c`); its other options are ignored the same way.
+//! - Index options combine per line as in pip's `handle_option_line`:
+//!   `--no-index` empties the index list for good, `-i` replaces the list,
+//!   `--extra-index-url` extends it; only the first `-f` of a line counts.
 //! - Bare paths are kept as written (pip resolves them against the working
 //!   directory, not the file).
 //!
@@ -106,11 +113,13 @@ pub struct EditableEntry {
 /// the way pip does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FileOptions {
-    /// `-i`/`--index-url`: the last one wins.
+    /// `-i`/`--index-url`: the last one wins, and it drops the extra index
+    /// URLs written before it (pip replaces its whole index list).
     pub index_url: Option<String>,
-    /// `--extra-index-url`, in order.
+    /// `--extra-index-url`, in order, since the last `-i`.
     pub extra_index_urls: Vec<String>,
-    /// `--no-index`.
+    /// `--no-index`: clears both index fields, and later index options are
+    /// ignored (with a warning), as in pip.
     pub no_index: bool,
     /// `-f`/`--find-links`, local relative paths resolved against the file's folder when they exist.
     pub find_links: Vec<String>,
@@ -252,7 +261,12 @@ impl<'a> Parser<'a> {
             );
         }
         if requirement.is_empty() {
-            return self.option_line(&parsed, location, constraint);
+            // pip's `ParsedLine`: a line whose first `-e` has no requirement
+            // before it is a requirement line, the editable being its requirement.
+            return match parsed.iter().find(|option| option.opt == Opt::Editable) {
+                Some(editable) => self.editable_line(editable, &parsed, location, constraint),
+                None => self.option_line(&parsed, location),
+            };
         }
 
         let kind =
@@ -298,53 +312,112 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn option_line(
+    /// An `-e` line: pip takes the first `-e` as the line's requirement and
+    /// ignores every other option on it (editables take no per-requirement
+    /// options in pip).
+    fn editable_line(
         &mut self,
+        editable: &ParsedOption,
         parsed: &[ParsedOption],
         location: &Location,
         constraint: bool,
     ) -> Result<(), Error> {
+        let value = editable.value.as_str();
+        let text = format!("{} {value}", editable.spelling);
+        if constraint {
+            return Err(Error::Parse {
+                location: location.clone(),
+                text,
+                message: "editable requirements are not allowed as constraints".to_string(),
+            });
+        }
+        if !requirement::is_editable_target(value) {
+            return Err(Error::Parse {
+                location: location.clone(),
+                text,
+                message: "invalid editable requirement: expected a path to a local project or a VCS URL (`git+https://…`, `hg+…`, `svn+…`, `bzr+…`)".to_string(),
+            });
+        }
+        self.out.editables.push(EditableEntry {
+            target: value.to_string(),
+            location: location.clone(),
+        });
+        for option in parsed
+            .iter()
+            .filter(|option| !std::ptr::eq(*option, editable))
+        {
+            let message = match option.opt {
+                Opt::Editable => format!(
+                    "ignored `{} {}`: pip reads only the first editable of a line; put each on its own line",
+                    option.spelling, option.value
+                ),
+                opt if opt.is_per_requirement() => format!(
+                    "ignored `{}` on an editable requirement (pip ignores per-requirement options for editables)",
+                    option.spelling
+                ),
+                _ => format!(
+                    "ignored `{}` after a requirement on the same line (pip ignores it there; put it on its own line)",
+                    option.spelling
+                ),
+            };
+            self.warn(location, message);
+        }
+        Ok(())
+    }
+
+    /// A line of options only. pip reads a line with `-r`/`-c` as an include
+    /// and nothing else; otherwise it applies the line's options together.
+    fn option_line(&mut self, parsed: &[ParsedOption], location: &Location) -> Result<(), Error> {
+        // pip's `_parse_and_recurse`: the first `-r`, else the first `-c`.
+        let include = parsed
+            .iter()
+            .find(|option| option.opt == Opt::Requirement)
+            .or_else(|| parsed.iter().find(|option| option.opt == Opt::Constraint));
+        if let Some(include) = include {
+            for option in parsed
+                .iter()
+                .filter(|option| !std::ptr::eq(*option, include))
+            {
+                self.warn(
+                    location,
+                    format!(
+                        "ignored `{}` on a line that includes `{}` (pip reads only the include there; put it on its own line)",
+                        option.spelling, include.value
+                    ),
+                );
+            }
+            let text = format!("{} {}", include.spelling, include.value);
+            let path = self.include_path(&include.value, location, &text)?;
+            return self.file(
+                &path,
+                include.opt == Opt::Constraint,
+                Some((location, &text)),
+            );
+        }
+        // Index options are applied for the whole line, as pip does:
+        // `--no-index` first, then `-i` (the line's last), then `--extra-index-url`.
+        let mut line_index_url = None;
+        let mut line_extra_index_urls = Vec::new();
+        let mut line_no_index = false;
+        let mut line_find_links = None;
         for option in parsed {
             let value = option.value.as_str();
             let options = &mut self.out.options;
             match option.opt {
-                Opt::Requirement | Opt::Constraint => {
-                    let text = format!("{} {value}", option.spelling);
-                    let path = self.include_path(value, location, &text)?;
-                    self.file(
-                        &path,
-                        option.opt == Opt::Constraint,
-                        Some((location, &text)),
-                    )?;
+                Opt::Requirement | Opt::Constraint | Opt::Editable => {
+                    unreachable!("include and editable lines are handled before option lines")
                 }
-                Opt::Editable => {
-                    if constraint {
-                        return Err(Error::Parse {
-                            location: location.clone(),
-                            text: format!("{} {value}", option.spelling),
-                            message: "editable requirements are not allowed as constraints"
-                                .to_string(),
-                        });
-                    }
-                    if !requirement::is_editable_target(value) {
-                        return Err(Error::Parse {
-                            location: location.clone(),
-                            text: format!("{} {value}", option.spelling),
-                            message: "invalid editable requirement: expected a path to a local project or a VCS URL (`git+https://…`, `hg+…`, `svn+…`, `bzr+…`)".to_string(),
-                        });
-                    }
-                    self.out.editables.push(EditableEntry {
-                        target: value.to_string(),
-                        location: location.clone(),
-                    });
-                }
-                Opt::IndexUrl => options.index_url = Some(value.to_string()),
-                Opt::ExtraIndexUrl => options.extra_index_urls.push(value.to_string()),
-                Opt::NoIndex => options.no_index = true,
-                Opt::FindLinks => {
-                    let resolved = find_links_path(value, &location.file);
-                    options.find_links.push(resolved);
-                }
+                Opt::IndexUrl => line_index_url = Some(value.to_string()),
+                Opt::ExtraIndexUrl => line_extra_index_urls.push(value.to_string()),
+                Opt::NoIndex => line_no_index = true,
+                Opt::FindLinks if line_find_links.is_some() => self.warn(
+                    location,
+                    format!(
+                        "ignored `{} {value}`: pip reads only the first `--find-links` of a line; put each on its own line",
+                        option.spelling
+                    ),
+                ),
+                Opt::FindLinks => line_find_links = Some(value.to_string()),
                 Opt::Pre => options.pre = true,
                 Opt::OnlyBinary | Opt::NoBinary if value.starts_with('-') => {
                     // pip: the value is a list of names, never the next option.
@@ -378,6 +451,33 @@ impl<'a> Parser<'a> {
                     );
                 }
             }
+        }
+        let options = &mut self.out.options;
+        // pip's `handle_option_line`: `--no-index` empties the index list and
+        // makes later `-i`/`--extra-index-url` lines no-ops; `-i` replaces the
+        // whole list (extra URLs included); `--extra-index-url` extends it.
+        if line_no_index {
+            options.no_index = true;
+            options.index_url = None;
+            options.extra_index_urls.clear();
+        }
+        if options.no_index {
+            for url in line_index_url.iter().chain(&line_extra_index_urls) {
+                self.out.warnings.push(Warning {
+                    location: location.clone(),
+                    message: format!("ignored index URL `{url}` after `--no-index` (as pip does)"),
+                });
+            }
+        } else {
+            if let Some(url) = line_index_url {
+                options.index_url = Some(url);
+                options.extra_index_urls.clear();
+            }
+            options.extra_index_urls.extend(line_extra_index_urls);
+        }
+        if let Some(value) = line_find_links {
+            let resolved = find_links_path(&value, &location.file);
+            self.out.options.find_links.push(resolved);
         }
         Ok(())
     }

@@ -107,7 +107,6 @@ fn file_options_in_every_spelling() {
 --index-url=https://index2.example/simple
 --extra-index-url https://extra.example/simple
 --extra-index-url=https://extra2.example/simple
---no-index
 -f ./wheels
 --find-links=https://links.example/
 -f missing-folder
@@ -130,7 +129,7 @@ fn file_options_in_every_spelling() {
                 "https://extra.example/simple".to_string(),
                 "https://extra2.example/simple".to_string()
             ],
-            no_index: true,
+            no_index: false,
             find_links: vec![
                 std::path::absolute(dir.path())
                     .unwrap()
@@ -148,6 +147,71 @@ fn file_options_in_every_spelling() {
             trusted_hosts: vec!["index.example".to_string(), "extra.example".to_string()],
             use_features: vec!["truststore".to_string()],
         }
+    );
+}
+
+fn indexes(content: &str) -> (Option<String>, Vec<String>, bool, usize) {
+    let file = parse(content);
+    let options = file.options;
+    (
+        options.index_url,
+        options.extra_index_urls,
+        options.no_index,
+        file.warnings.len(),
+    )
+}
+
+fn some(url: &str) -> Option<String> {
+    Some(url.to_string())
+}
+
+#[test]
+fn index_url_replaces_the_index_list_like_pip() {
+    // Regression: `-i` after `--extra-index-url` kept the extra URL; pip's
+    // `handle_option_line` sets `index_urls = [URL]`.
+    assert_eq!(
+        indexes("--extra-index-url https://x.example/a\n-i https://i.example/s\n"),
+        (some("https://i.example/s"), vec![], false, 0)
+    );
+    assert_eq!(
+        indexes("-i https://i.example/s\n--extra-index-url https://x.example/a\n"),
+        (
+            some("https://i.example/s"),
+            vec!["https://x.example/a".to_string()],
+            false,
+            0
+        )
+    );
+    // Within one line pip applies `-i` before `--extra-index-url`, whatever the order.
+    assert_eq!(
+        indexes("--extra-index-url https://x.example/a -i https://i.example/s\n"),
+        (
+            some("https://i.example/s"),
+            vec!["https://x.example/a".to_string()],
+            false,
+            0
+        )
+    );
+    assert_eq!(
+        indexes("-i https://i.example/1\n-i https://i.example/2\n"),
+        (some("https://i.example/2"), vec![], false, 0)
+    );
+}
+
+#[test]
+fn no_index_clears_and_ignores_later_index_options_like_pip() {
+    assert_eq!(
+        indexes("-i https://i.example/s\n--extra-index-url https://x.example/a\n--no-index\n"),
+        (None, vec![], true, 0)
+    );
+    // Later index options are no-ops in pip; pipit warns about each.
+    assert_eq!(
+        indexes("--no-index\n-i https://i.example/s\n--extra-index-url https://x.example/a\n"),
+        (None, vec![], true, 2)
+    );
+    assert_eq!(
+        indexes("-i https://i.example/s --no-index\n"),
+        (None, vec![], true, 1)
     );
 }
 
@@ -174,6 +238,52 @@ fn editables() {
     );
     assert_eq!(file.editables[1].location.line, 2);
     assert!(file.requirements.is_empty());
+}
+
+#[test]
+fn an_editable_line_is_a_requirement_line_like_pip() {
+    // Regression: `-e` lines were option lines, so `--pre` and `-r` after
+    // the editable took effect (pip ignores them) and every `-e` was kept.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "i1.txt", "included==1\n");
+    let path = dir.path().join("requirements.txt");
+    let file = parse_str("-e ./a --pre -r i1.txt\n", &path, &no_env).unwrap();
+    assert!(!file.options.pre);
+    assert!(file.requirements.is_empty());
+    assert_eq!(file.editables.len(), 1);
+    assert_eq!(file.editables[0].target, "./a");
+    assert_eq!(file.warnings.len(), 2);
+    assert!(file.warnings[0].message.contains("`--pre`"));
+
+    let file = parse("-e ./a -e ./b\n");
+    let targets: Vec<_> = file.editables.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(targets, ["./a"]);
+    assert!(file.warnings[0].message.contains("only the first editable"));
+}
+
+#[test]
+fn per_requirement_options_on_an_editable_are_warned_accurately() {
+    let file = parse("-e . --config-settings k=v\n");
+    assert_eq!(file.editables.len(), 1);
+    let message = &file.warnings[0].message;
+    assert!(
+        message.contains("ignored `--config-settings` on an editable requirement"),
+        "{message}"
+    );
+    assert!(!message.contains("missing"), "{message}");
+}
+
+#[test]
+fn only_the_include_is_read_on_an_include_line_like_pip() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", "a==1\n");
+    write(dir.path(), "b.txt", "b==1\n");
+    let path = dir.path().join("requirements.txt");
+    let file = parse_str("-r a.txt -r b.txt --pre\n", &path, &no_env).unwrap();
+    let names: Vec<_> = file.requirements.iter().map(named).collect();
+    assert_eq!(names, ["a==1"]);
+    assert!(!file.options.pre);
+    assert_eq!(file.warnings.len(), 2);
 }
 
 #[test]
