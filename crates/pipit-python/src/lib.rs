@@ -102,6 +102,8 @@ pub enum Error {
     MissingPythonVersion,
     #[error("invalid wheel tag `{tag}`: {reason}")]
     InvalidTag { tag: String, reason: String },
+    #[error("invalid `{flag}` value `{value}`: it must not be empty")]
+    EmptyFlag { flag: &'static str, value: String },
 }
 
 /// Where a wheel's files go in this interpreter's environment.
@@ -208,6 +210,26 @@ impl Interpreter {
     /// leaves open comes from `host` (as pip takes it from the interpreter it
     /// runs in), else from the machine pipit runs on.
     pub fn from_flags(flags: &TargetFlags, host: Option<&Interpreter>) -> Result<Self, Error> {
+        // An empty value would become a tag part such as `cp311-cp311-`.
+        let given = flags
+            .platforms
+            .iter()
+            .map(|value| ("--platform", value))
+            .chain(flags.abis.iter().map(|value| ("--abi", value)))
+            .chain(
+                flags
+                    .implementation
+                    .iter()
+                    .map(|value| ("--implementation", value)),
+            );
+        for (flag, value) in given {
+            if value.trim().is_empty() {
+                return Err(Error::EmptyFlag {
+                    flag,
+                    value: value.clone(),
+                });
+            }
+        }
         let version_flag = match flags.python_version.as_deref() {
             Some(value) => PythonVersionFlag::parse(value)?,
             None => None,

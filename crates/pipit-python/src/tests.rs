@@ -303,3 +303,34 @@ fn probe_finds_a_bare_name_on_path() {
         .to_string();
     assert!(message.contains("/sh`"), "{message}");
 }
+
+/// Regression: `--platform ''` and `--abi ''` gave tags such as `cp311-cp311-`.
+#[test]
+fn empty_platform_abi_or_implementation_is_an_error() {
+    let cases = [
+        (flags(Some("3.11"), &[""], None, &[]), "--platform", ""),
+        (
+            flags(Some("3.11"), &["win_amd64", " "], None, &[]),
+            "--platform",
+            " ",
+        ),
+        (
+            flags(Some("3.11"), &["win_amd64"], None, &[""]),
+            "--abi",
+            "",
+        ),
+        (
+            flags(Some("3.11"), &["win_amd64"], Some("\t"), &[]),
+            "--implementation",
+            "\t",
+        ),
+    ];
+    for (target, flag, value) in cases {
+        let error = Interpreter::from_flags(&target, None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("invalid `{flag}` value `{value}`: it must not be empty"),
+            "{target:?}"
+        );
+    }
+}
