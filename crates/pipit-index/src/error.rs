@@ -150,3 +150,97 @@ impl IndexError {
         )
     }
 }
+
+/// Core metadata could not be read: from METADATA text, from a wheel, or
+/// from a wheel on a server through HTTP range requests.
+///
+/// `source_name` is where the text came from: a path, a URL (credentials
+/// redacted), or `<wheel>!METADATA`.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    #[error("core metadata `{source_name}` has no `{field}` field")]
+    MissingField { source_name: String, field: String },
+    /// A field's value does not parse (`Version`, `Requires-Dist`,
+    /// `Requires-Python`, `Name`); the resolver skips that candidate.
+    #[error(
+        "invalid `{field}` in core metadata `{source_name}` line {line}: `{value}`: {message}"
+    )]
+    Invalid {
+        source_name: String,
+        line: usize,
+        field: String,
+        value: String,
+        message: String,
+    },
+    #[error("`{wheel}` is not a wheel file name")]
+    NotAWheel { wheel: String },
+    #[error("cannot read wheel `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("wheel `{wheel}` is not a valid zip archive: {message}")]
+    Zip { wheel: String, message: String },
+    #[error("wheel `{wheel}` has no `{expected}` (dist-info METADATA found: {found:?})")]
+    NoDistInfo {
+        wheel: String,
+        expected: String,
+        found: Vec<String>,
+    },
+    #[error("wheel `{wheel}` has more than one matching dist-info METADATA: {candidates:?}")]
+    AmbiguousDistInfo {
+        wheel: String,
+        candidates: Vec<String>,
+    },
+    /// The metadata inside a wheel names another project or version than the
+    /// wheel's file name.
+    #[error("wheel `{wheel}` has `{field}: {in_metadata}` in its metadata but `{in_filename}` in its file name")]
+    Mismatch {
+        wheel: String,
+        field: String,
+        in_metadata: String,
+        in_filename: String,
+    },
+    #[error("cannot fetch `{url}`")]
+    Http {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("unexpected http status {status} for a range request to `{url}`")]
+    Status { url: String, status: u16 },
+    /// The server answered a range request with bytes we did not ask for.
+    #[error("bad range response from `{url}`: {message}")]
+    BadRange { url: String, message: String },
+}
+
+/// A `--find-links` location could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FindLinksError {
+    /// pip warns and ignores such a location; pipit stops, so that a typo
+    /// in a path never silently turns into "no such package".
+    #[error("find-links location `{}` does not exist", path.display())]
+    Missing { path: PathBuf },
+    #[error("cannot read find-links location `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid find-links location `{location}`: {message}")]
+    InvalidLocation { location: String, message: String },
+    /// A remote page was asked for without an HTTP client (offline).
+    #[error("find-links page `{url}` needs the network, which is off")]
+    Offline { url: String },
+    #[error("cannot fetch find-links page `{url}`")]
+    Http {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("find-links page `{url}` answered http status {status}")]
+    Status { url: String, status: u16 },
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}

@@ -25,11 +25,14 @@ mod client_file;
 pub mod config;
 mod error;
 mod filename;
+mod find_links;
 mod html;
 mod http;
 mod http_auth;
 mod ini;
+mod metadata;
 pub mod simple;
+mod zip_range;
 
 pub use client::{
     ca_bundles_from_env, ClientOptions, IndexClient, IndexUrl, IndexedFile, ProjectFiles,
@@ -39,7 +42,13 @@ pub use config::{
     default_config_files, load, CommandLine, ConfigFile, ConfigFileKind, ConfigSources,
     IndexSettings, IndexStrategy, Origin, Sourced,
 };
-pub use error::{ConfigError, IndexError, ParseError};
+pub use error::{ConfigError, FindLinksError, IndexError, MetadataError, ParseError};
 pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
+pub use find_links::{FindLinks, FindLinksEntry};
 pub use http_auth::NetrcSource;
+pub use metadata::{
+    find_metadata_entry, metadata_bytes_from_wheel_bytes, metadata_from_wheel_bytes,
+    metadata_from_wheel_file, parse_metadata, DistMetadata,
+};
 pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};
+pub use zip_range::{wheel_metadata_by_range, wheel_metadata_bytes_by_range, TAIL_SIZE};
