@@ -19,6 +19,16 @@
 //! epoch. Credentials never reach the disk: the key is computed from the
 //! redacted URL.
 //!
+//! # When a cached page is used
+//!
+//! - Fresh (younger than its `max-age`, or than the index TTL when the server
+//!   gave no `max-age`; never with `no-cache`): used with no request.
+//! - Stale, with an `ETag` or `Last-Modified`: revalidated with
+//!   `If-None-Match` / `If-Modified-Since`; a 304 reuses the body and makes
+//!   the entry fresh again. Stale without validators: fetched again.
+//! - `refresh`: every entry written before the client was made is stale.
+//! - Offline: any entry, whatever its age; no entry is an error.
+//!
 //! Every write goes to a temporary file in the same folder and is renamed
 //! over the entry, so concurrent pipit processes sharing a cache read either
 //! the old or the new entry, never half of one. A cache that cannot be

@@ -299,27 +299,62 @@ impl IndexClient {
     /// cannot be shadowed from a later index (dependency confusion).
     /// `unsafe-best-match`: every index's files, pooled.
     pub async fn project_files(&self, name: &str) -> Result<ProjectFiles, IndexError> {
-        let mut files = Vec::new();
-        let mut found = false;
-        for index in &self.inner.indexes {
-            let Some(page) = self.project_page(index, name).await? else {
-                continue;
-            };
-            found = true;
-            files.extend(page.files.into_iter().map(|file| IndexedFile {
-                index: index.clone(),
-                file,
-            }));
-            if self.inner.strategy == IndexStrategy::FirstIndex {
-                break;
+        let pages = match self.inner.strategy {
+            // In order, and no further than needed: later indexes are not
+            // even asked about a project an earlier one has.
+            IndexStrategy::FirstIndex => {
+                let mut pages = Vec::new();
+                for index in &self.inner.indexes {
+                    if let Some(page) = self.project_page(index, name).await? {
+                        pages.push((index.clone(), page));
+                        break;
+                    }
+                }
+                pages
             }
-        }
-        if !found {
+            // Every index at once; results are kept in index order.
+            IndexStrategy::UnsafeBestMatch => {
+                let tasks: Vec<_> = self
+                    .inner
+                    .indexes
+                    .iter()
+                    .map(|index| {
+                        let client = self.clone();
+                        let index = index.clone();
+                        let name = name.to_string();
+                        tokio::spawn(async move {
+                            let page = client.project_page(&index, &name).await;
+                            (index, page)
+                        })
+                    })
+                    .collect();
+                let mut pages = Vec::new();
+                for task in tasks {
+                    let (index, page) = task.await.map_err(|error| IndexError::Client {
+                        message: format!("an index request task failed: {error}"),
+                    })?;
+                    if let Some(page) = page? {
+                        pages.push((index, page));
+                    }
+                }
+                pages
+            }
+        };
+        if pages.is_empty() {
             return Err(IndexError::NotFound {
                 name: name.to_string(),
                 indexes: self.inner.indexes.iter().map(IndexUrl::redacted).collect(),
             });
         }
+        let files = pages
+            .into_iter()
+            .flat_map(|(index, page)| {
+                page.files.into_iter().map(move |file| IndexedFile {
+                    index: index.clone(),
+                    file,
+                })
+            })
+            .collect();
         Ok(ProjectFiles {
             name: normalize_name(name),
             files,
@@ -469,6 +504,14 @@ impl IndexClient {
         Ok(bytes)
     }
 
+    /// The underlying HTTP client for `url`: the one without certificate
+    /// verification for a `--trusted-host`, the verifying one otherwise. It
+    /// carries TLS, proxy and timeout settings but not credentials or
+    /// retries: prefer [`IndexClient::get_bytes`] where those matter.
+    pub fn http_client_for(&self, url: &Url) -> &reqwest::Client {
+        self.inner.transport.client_for(url)
+    }
+
     /// Where `get_bytes_by_hash` keeps the file with this sha256, if there
     /// is a cache folder (the file may not exist yet).
     pub fn blob_path(&self, sha256: &str) -> Option<PathBuf> {
@@ -524,4 +567,62 @@ fn last_segment(url: &Url) -> String {
         .and_then(|mut segments| segments.next_back().map(str::to_string))
         .filter(|segment| !segment.is_empty())
         .unwrap_or_else(|| redact(url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ParseError;
+
+    fn cached(content_type: &str, body: &str) -> CachedPage {
+        CachedPage {
+            url: "https://****@index.example/simple/demo/".to_string(),
+            final_url: "https://index.example/simple/demo/".to_string(),
+            content_type: Some(content_type.to_string()),
+            etag: None,
+            last_modified: None,
+            max_age: None,
+            no_cache: false,
+            fetched_at_ms: 0,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn malformed_json_page_is_a_malformed_error() {
+        let page = cached("application/vnd.pypi.simple.v1+json", "{\"files\": [");
+        let error = parse_page(&page).unwrap_err();
+        assert!(
+            matches!(error, IndexError::Malformed(ParseError::Json { .. })),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message
+                .starts_with("malformed json simple api page `https://index.example/simple/demo/`"),
+            "{message}"
+        );
+        assert!(error.is_network());
+    }
+
+    #[test]
+    fn content_type_chooses_the_parser() {
+        let html = cached(
+            "text/html; charset=utf-8",
+            "<a href=\"../../files/demo-1.0.tar.gz#sha256=aa\">demo</a>",
+        );
+        let page = parse_page(&html).unwrap();
+        assert_eq!(
+            page.files[0].url.as_str(),
+            "https://index.example/files/demo-1.0.tar.gz"
+        );
+        let json = cached(
+            "application/vnd.pypi.simple.v1+json",
+            r#"{"meta": {"api-version": "1.1"}, "name": "demo", "files": []}"#,
+        );
+        assert_eq!(
+            parse_page(&json).unwrap().meta_api_version.as_deref(),
+            Some("1.1")
+        );
+    }
 }

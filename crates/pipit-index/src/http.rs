@@ -168,6 +168,16 @@ impl Transport {
         })
     }
 
+    /// The client for `url`: without certificate verification for a
+    /// `--trusted-host`.
+    pub(crate) fn client_for(&self, url: &Url) -> &reqwest::Client {
+        if self.is_trusted(url) {
+            &self.unverified
+        } else {
+            &self.verified
+        }
+    }
+
     /// pip's secure origins: https, local hosts, and `--trusted-host`.
     pub(crate) fn check_origin(&self, url: &Url) -> Result<(), IndexError> {
         if url.scheme() != "http" || self.is_trusted(url) {
@@ -214,11 +224,7 @@ impl Transport {
         self.check_origin(url)?;
         let credentials = self.credentials_for(url);
         let request_url = strip_credentials(url);
-        let client = if self.is_trusted(url) {
-            &self.unverified
-        } else {
-            &self.verified
-        };
+        let client = self.client_for(url);
         let mut attempt: u32 = 0;
         loop {
             let mut request = client.get(request_url.clone());
@@ -412,5 +418,60 @@ pub(crate) fn error_kind_message(error: &std::io::Error) -> String {
     match error.get_ref().and_then(|inner| inner.source()) {
         Some(source) => source.to_string(),
         None => error.kind().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transport(trusted_hosts: &[&str]) -> Transport {
+        Transport::new(TransportConfig {
+            ca_files: Vec::new(),
+            client_cert: None,
+            timeout_secs: 1.0,
+            retries: 0,
+            retry_base_delay: Duration::from_millis(1),
+            trusted_hosts: trusted_hosts.iter().map(|host| host.to_string()).collect(),
+            netrc: NetrcSource::Disabled,
+            indexes: vec![Url::parse("https://alice:pw@index.example/simple/").unwrap()],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn secure_origins_are_https_local_and_trusted_hosts() {
+        let transport = transport(&["mirror.example", "other.example:8080"]);
+        let ok = |url: &str| transport.check_origin(&Url::parse(url).unwrap()).is_ok();
+        assert!(ok("https://index.example/simple/"));
+        assert!(ok("http://127.0.0.1:9000/simple/"));
+        assert!(ok("http://localhost/simple/"));
+        assert!(ok("http://[::1]:8000/simple/"));
+        assert!(ok("http://mirror.example/simple/"));
+        assert!(ok("http://mirror.example:81/simple/"));
+        assert!(ok("http://other.example:8080/simple/"));
+        assert!(!ok("http://other.example:8081/simple/"));
+        assert!(!ok("http://index.example/simple/"));
+    }
+
+    #[test]
+    fn index_credentials_serve_their_origin_only() {
+        let transport = transport(&[]);
+        let on_index = Url::parse("https://index.example/files/a.whl").unwrap();
+        let credentials = transport.credentials_for(&on_index).unwrap();
+        assert_eq!(credentials.username, "alice");
+        let elsewhere = Url::parse("https://files.example/a.whl").unwrap();
+        assert!(transport.credentials_for(&elsewhere).is_none());
+        let other_port = Url::parse("https://index.example:8443/a.whl").unwrap();
+        assert!(transport.credentials_for(&other_port).is_none());
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap() {
+        let mut transport = transport(&[]);
+        transport.retry_base_delay = Duration::from_millis(250);
+        assert_eq!(transport.backoff(0), Duration::from_millis(250));
+        assert_eq!(transport.backoff(2), Duration::from_secs(1));
+        assert_eq!(transport.backoff(30), MAX_BACKOFF);
     }
 }

@@ -152,14 +152,14 @@ async fn pages_without_caching_headers_are_fresh_for_the_index_ttl() {
     let cache = tempfile::tempdir().unwrap();
     let server = demo_server();
     let options = ClientOptions {
-        index_ttl: Duration::from_millis(400),
+        index_ttl: Duration::from_secs(1),
         ..options(Some(cache.path()))
     };
     let client = client(&[&server.url()], options);
     demo_page(&client, &server).await;
     demo_page(&client, &server).await;
     assert_eq!(server.request_count(), 1);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     demo_page(&client, &server).await;
     assert_eq!(server.request_count(), 2);
 }
@@ -700,4 +700,57 @@ fn no_index_means_no_indexes() {
     settings.no_index = sourced(true);
     let client = IndexClient::new(&settings, options(None)).unwrap();
     assert!(client.indexes().is_empty());
+}
+
+#[test]
+fn unreadable_or_invalid_certificate_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = settings(&["https://index.example/simple/"]);
+    settings.cert = Some(sourced(dir.path().join("missing.pem")));
+    let error = IndexClient::new(&settings, options(None)).unwrap_err();
+    assert!(matches!(error, IndexError::File { .. }), "{error:?}");
+
+    let not_pem = dir.path().join("not.pem");
+    fs_err::write(&not_pem, "hello").unwrap();
+    settings.cert = Some(sourced(not_pem.clone()));
+    let error = IndexClient::new(&settings, options(None)).unwrap_err();
+    assert!(matches!(error, IndexError::Certificate { .. }), "{error:?}");
+
+    settings.cert = None;
+    settings.client_cert = Some(sourced(not_pem));
+    let error = IndexClient::new(&settings, options(None)).unwrap_err();
+    assert!(matches!(error, IndexError::Certificate { .. }), "{error:?}");
+    assert!(error.to_string().contains("key"), "{error}");
+}
+
+#[test]
+fn ca_bundles_come_from_the_requests_variables() {
+    let env = std::collections::BTreeMap::from([
+        (
+            "REQUESTS_CA_BUNDLE".to_string(),
+            "/etc/bundle.pem".to_string(),
+        ),
+        ("SSL_CERT_FILE".to_string(), String::new()),
+        ("PIP_CERT".to_string(), "/ignored.pem".to_string()),
+    ]);
+    assert_eq!(
+        pipit_index::ca_bundles_from_env(&env),
+        [std::path::PathBuf::from("/etc/bundle.pem")]
+    );
+}
+
+#[tokio::test]
+async fn trusted_host_client_is_available_for_other_crates() {
+    let server = demo_server();
+    let mut settings = settings(&[&server.url()]);
+    settings.trusted_hosts = vec![sourced("127.0.0.1".to_string())];
+    let client = IndexClient::new(&settings, options(None)).unwrap();
+    let url = Url::parse(&server.file_url(DEMO_WHEEL)).unwrap();
+    let response = client
+        .http_client_for(&url)
+        .get(url.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
 }
