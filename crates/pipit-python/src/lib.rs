@@ -56,7 +56,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("failed to run python interpreter `{}`", path.display())]
+    #[error("failed to run python interpreter `{}`: {source}", path.display())]
     Spawn {
         path: PathBuf,
         #[source]
@@ -80,20 +80,18 @@ pub enum Error {
         #[source]
         source: pep440_rs::VersionParseError,
     },
-    #[error("failed to resolve path `{}`", path.display())]
+    #[error("failed to inspect `{}`: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("failed to write interpreter cache `{}`", path.display())]
+    #[error("failed to write interpreter cache `{}`: {source}", path.display())]
     CacheWrite {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error(transparent)]
-    FileSystem(#[from] std::io::Error),
     #[error("no python interpreter found; tried {tried}")]
     NoInterpreter { tried: String },
     #[error("invalid --python-version value `{value}`: {reason}")]

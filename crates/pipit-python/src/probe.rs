@@ -191,7 +191,10 @@ impl CacheKey {
             path: executable.to_path_buf(),
             source,
         })?;
-        let metadata = fs_err::metadata(&resolved)?;
+        let metadata = fs_err::metadata(&resolved).map_err(|source| Error::Io {
+            path: resolved.clone(),
+            source,
+        })?;
         let mtime_ns = metadata
             .modified()
             .ok()
@@ -267,12 +270,16 @@ fn write_cache(file: &Path, entry: &CacheEntry) -> Result<(), Error> {
         path: file.to_path_buf(),
         source: std::io::Error::other(source),
     })?;
+    let failed = |source| Error::CacheWrite {
+        path: file.to_path_buf(),
+        source,
+    };
     let dir = file.parent().unwrap_or(file);
-    fs_err::create_dir_all(dir)?;
+    fs_err::create_dir_all(dir).map_err(failed)?;
     // Write a sibling and rename, so a concurrent reader never sees half a file.
     let partial = file.with_extension(format!("json.{}.tmp", std::process::id()));
-    fs_err::write(&partial, text)?;
-    fs_err::rename(&partial, file)?;
+    fs_err::write(&partial, text).map_err(failed)?;
+    fs_err::rename(&partial, file).map_err(failed)?;
     Ok(())
 }
 

@@ -334,3 +334,29 @@ fn empty_platform_abi_or_implementation_is_an_error() {
         );
     }
 }
+
+/// Regression: a directory or a script without `#!` gave only "failed to run
+/// python interpreter `…`", dropping why.
+#[cfg(unix)]
+#[test]
+fn spawn_failure_says_why() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let message = Interpreter::probe(dir.path(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with("failed to run python interpreter `")
+            && message.ends_with("Permission denied (os error 13)"),
+        "{message}"
+    );
+
+    let not_python = dir.path().join("notpy");
+    fs_err::write(&not_python, "print('hello')\n").unwrap();
+    fs_err::set_permissions(&not_python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let message = Interpreter::probe(&not_python, None)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("notpy`: "), "{message}");
+    assert!(message.contains("Exec format error"), "{message}");
+}
