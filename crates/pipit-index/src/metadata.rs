@@ -37,6 +37,9 @@ use pep508_rs::Requirement;
 use crate::error::MetadataError;
 use crate::filename::{normalize_name, WheelFilename};
 
+/// METADATA larger than this is refused (a zip bomb is not metadata).
+pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
+
 /// What a distribution says about itself in its core metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistMetadata {
@@ -400,9 +403,19 @@ pub fn metadata_bytes_from_wheel_bytes(
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
     let entry = find_metadata_entry(filename, archive.file_names())?.to_string();
-    let mut file = archive.by_name(&entry).map_err(zip_error)?;
+    let file = archive.by_name(&entry).map_err(zip_error)?;
+    if file.size() > MAX_METADATA_SIZE {
+        return Err(MetadataError::Zip {
+            wheel: filename.to_string(),
+            message: format!(
+                "`{entry}` is {} bytes, more than metadata can be",
+                file.size()
+            ),
+        });
+    }
     let mut metadata = Vec::new();
-    file.read_to_end(&mut metadata)
+    file.take(MAX_METADATA_SIZE)
+        .read_to_end(&mut metadata)
         .map_err(|error| MetadataError::Zip {
             wheel: filename.to_string(),
             message: format!("cannot read `{entry}`: {error}"),

@@ -38,16 +38,13 @@ use reqwest::StatusCode;
 use url::Url;
 
 use crate::error::MetadataError;
-use crate::metadata::{find_metadata_entry, DistMetadata};
+use crate::metadata::{find_metadata_entry, DistMetadata, MAX_METADATA_SIZE};
 use crate::simple::redact;
 
 /// The first request's size: enough for the end record with the largest
 /// possible comment (22 + 65 535 bytes) and the ZIP64 end record and locator
 /// (56 + 20), plus the central directory of a wheel of about 150 files.
 pub const TAIL_SIZE: u64 = 80 * 1024;
-
-/// METADATA larger than this is refused (a zip bomb is not metadata).
-const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
 
 const END_OF_CENTRAL_DIRECTORY: u32 = 0x0605_4b50;
 const ZIP64_END_OF_CENTRAL_DIRECTORY: u32 = 0x0606_4b50;
@@ -119,22 +116,9 @@ pub async fn wheel_metadata_bytes_by_range(
         return Err(zip_error(format!("`{name}` vanished from the listing")));
     };
 
-    // The entry ends where the next one (or the central directory) starts:
-    // this covers the local header, whose extra field may differ from the
-    // central one, and a data descriptor, without guessing their sizes.
-    let next = entries
-        .iter()
-        .map(|other| other.local_offset)
-        .filter(|offset| *offset > entry.local_offset)
-        .min()
-        .unwrap_or(directory.offset)
-        .min(directory.offset);
-    let longest = entry.compressed_size + 30 + 2 * 0xffff + 24;
-    let entry_end = next.min(entry.local_offset.saturating_add(longest));
-    if entry_end <= entry.local_offset {
-        return Err(zip_error(format!("`{name}` has a bad local header offset")));
-    }
-    let Some(local) = remote.read(entry.local_offset, entry_end).await? else {
+    let (entry_start, entry_end) =
+        entry_range(entry, &entries, directory.offset).map_err(zip_error)?;
+    let Some(local) = remote.read(entry_start, entry_end).await? else {
         return Ok(None);
     };
     read_local_entry(&local, entry).map(Some).map_err(zip_error)
@@ -480,6 +464,46 @@ fn parse_central_directory(bytes: &[u8], expected: u64) -> Result<Vec<CentralEnt
     Ok(entries)
 }
 
+/// The bytes of `entry`'s local record: from its local header to where the
+/// next entry (or the central directory) starts. That covers the local
+/// header, whose extra field may differ from the central one, and a data
+/// descriptor, without guessing their sizes. An entry too large to be
+/// metadata is refused before anything is fetched.
+fn entry_range(
+    entry: &CentralEntry,
+    entries: &[CentralEntry],
+    directory_offset: u64,
+) -> Result<(u64, u64), String> {
+    if entry.compressed_size > MAX_METADATA_SIZE || entry.uncompressed_size > MAX_METADATA_SIZE {
+        return Err(format!(
+            "`{}` is {} bytes ({} compressed), more than metadata can be",
+            entry.name, entry.uncompressed_size, entry.compressed_size
+        ));
+    }
+    let next = entries
+        .iter()
+        .map(|other| other.local_offset)
+        .filter(|offset| *offset > entry.local_offset)
+        .min()
+        .unwrap_or(directory_offset)
+        .min(directory_offset);
+    // Local header (30 bytes), name and extra field (each at most 0xffff),
+    // data, and a ZIP64 data descriptor (24 bytes).
+    let longest = entry.compressed_size + 30 + 2 * 0xffff + 24;
+    let end = next.min(entry.local_offset.saturating_add(longest));
+    if end
+        < entry
+            .local_offset
+            .saturating_add(30 + entry.compressed_size)
+    {
+        return Err(format!(
+            "`{}` does not fit between its local header offset {} and the next record at {next}",
+            entry.name, entry.local_offset
+        ));
+    }
+    Ok((entry.local_offset, end))
+}
+
 /// APPNOTE 4.3.7: the local header, then the stored or deflated data,
 /// checked against the central directory's size and CRC-32.
 fn read_local_entry(bytes: &[u8], entry: &CentralEntry) -> Result<Vec<u8>, String> {
@@ -491,9 +515,10 @@ fn read_local_entry(bytes: &[u8], entry: &CentralEntry) -> Result<Vec<u8>, Strin
     let extra_length = usize::from(u16_at(bytes, 28).ok_or_else(truncated)?);
     let data_start = 30 + name_length + extra_length;
     let compressed_size = usize::try_from(entry.compressed_size).map_err(|_| truncated())?;
-    let data = bytes
-        .get(data_start..data_start + compressed_size)
+    let data_end = data_start
+        .checked_add(compressed_size)
         .ok_or_else(truncated)?;
+    let data = bytes.get(data_start..data_end).ok_or_else(truncated)?;
     if entry.uncompressed_size > MAX_METADATA_SIZE {
         return Err(format!(
             "`{}` is {} bytes, more than metadata can be",

@@ -495,3 +495,46 @@ async fn range_read_of_a_missing_file_is_a_status_error() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn range_read_handles_zip64_end_records_and_a_comment() {
+    // Hand-made with the zip crate: METADATA first, a large entry after it,
+    // an archive comment, and the ZIP64 end records (which the zip crate
+    // writes when the archive has a ZIP64 comment).
+    let metadata =
+        "Metadata-Version: 2.1\nName: demo-z64\nVersion: 1.0\nRequires-Dist: demo-util\n";
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    writer
+        .start_file("demo_z64-1.0.dist-info/METADATA", options)
+        .unwrap();
+    writer.write_all(metadata.as_bytes()).unwrap();
+    writer
+        .start_file(
+            "demo_z64/blob.bin",
+            options.compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
+    writer.write_all(noise(300_000, 4).as_bytes()).unwrap();
+    writer.set_comment("built by hand, with a comment");
+    writer.set_zip64_comment(Some("and a zip64 comment"));
+    let bytes = writer.finish().unwrap().into_inner();
+    let filename = "demo_z64-1.0-py3-none-any.whl";
+
+    let server = IndexServer::start();
+    server.add_file(filename, bytes.clone());
+    let url = Url::parse(&server.file_url(filename)).unwrap();
+    let client = reqwest::Client::new();
+    let fetched = wheel_metadata_bytes_by_range(&client, &url, filename)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fetched, metadata.as_bytes());
+    let ranges = file_ranges(&server);
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    // METADATA is the first entry: the second request starts at byte 0 and
+    // stops where the large entry starts.
+    let second = ranges[1].as_deref().unwrap();
+    assert!(second.starts_with("bytes=0-"), "{second}");
+    assert!(range_length(second) < 1000, "{second}");
+}

@@ -171,3 +171,33 @@ fn parses_content_range() {
     assert_eq!(parse_content_range("bytes 0-0/*"), None);
     assert_eq!(parse_content_range("items 1-2/3"), None);
 }
+
+#[test]
+fn an_entry_runs_to_the_next_record_and_must_fit_there() {
+    let entry = |name: &str, local_offset: u64, compressed_size: u64| CentralEntry {
+        name: name.to_string(),
+        method: 8,
+        crc32: 0,
+        compressed_size,
+        uncompressed_size: compressed_size * 3,
+        local_offset,
+    };
+    let entries = [
+        entry("a/__init__.py", 0, 100),
+        entry("a-1.dist-info/METADATA", 200, 500),
+        entry("a-1.dist-info/RECORD", 900, 300),
+    ];
+    assert_eq!(entry_range(&entries[1], &entries, 1300), Ok((200, 900)));
+    // The last entry runs to the central directory.
+    assert_eq!(entry_range(&entries[2], &entries, 1300), Ok((900, 1300)));
+    // Entries listed out of archive order change nothing.
+    let shuffled = [entries[2].clone(), entries[0].clone(), entries[1].clone()];
+    assert_eq!(entry_range(&entries[1], &shuffled, 1300), Ok((200, 900)));
+
+    let squeezed = entry("a-1.dist-info/METADATA", 200, 800);
+    let error = entry_range(&squeezed, &[squeezed.clone(), entries[2].clone()], 1300).unwrap_err();
+    assert!(error.contains("does not fit"), "{error}");
+    let huge = entry("a-1.dist-info/METADATA", 200, 1 << 40);
+    let error = entry_range(&huge, std::slice::from_ref(&huge), 1 << 41).unwrap_err();
+    assert!(error.contains("more than metadata can be"), "{error}");
+}
