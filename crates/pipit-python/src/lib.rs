@@ -68,6 +68,8 @@ pub enum Error {
         status: String,
         stderr: String,
     },
+    #[error("python interpreter `{}` is python {version}, which is not supported: pipit installs for Python 3", path.display())]
+    UnsupportedPython { path: PathBuf, version: String },
     #[error("python interpreter `{}` printed an answer pipit cannot read", path.display())]
     ProbeOutput {
         path: PathBuf,

@@ -294,17 +294,22 @@ fn run_probe(executable: &Path) -> Result<ProbeFacts, Error> {
             source,
         })?;
     if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut summary = stderr_summary(&stderr);
+        // `-I` is new in Python 3.4: older interpreters stop at the option.
+        if summary == "Unknown option: -I" {
+            if let Some(version) = old_python_version(executable) {
+                return Err(Error::UnsupportedPython {
+                    path: executable.to_path_buf(),
+                    version,
+                });
+            }
+            summary.push_str(" (Python 2 and Python 3 before 3.4 are not supported)");
+        }
         return Err(Error::ProbeFailed {
             path: executable.to_path_buf(),
             status: output.status.to_string(),
-            // A traceback's last line names the exception: one line is enough.
-            stderr: String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .rev()
-                .find(|line| !line.trim().is_empty())
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
+            stderr: summary,
         });
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -317,6 +322,35 @@ fn run_probe(executable: &Path) -> Result<ProbeFacts, Error> {
         facts.executable_facts = read_executable_facts(Path::new(&facts.executable));
     }
     Ok(facts)
+}
+
+/// One line of a failed probe's stderr: a traceback's last line names the
+/// exception; otherwise the first line says what went wrong (Python 2's
+/// `Unknown option: -I` is followed by usage lines).
+fn stderr_summary(stderr: &str) -> String {
+    let mut lines = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty());
+    let line = if stderr.contains("Traceback (most recent call last):") {
+        lines.next_back()
+    } else {
+        lines.next()
+    };
+    line.unwrap_or_default().to_string()
+}
+
+/// The `major.minor` of an interpreter that rejected `-I`, when it is older
+/// than Python 3 (asked with options Python 2 knows).
+fn old_python_version(executable: &Path) -> Option<String> {
+    let output = Command::new(executable)
+        .args(["-E", "-s", "-c"])
+        .arg("import sys; sys.stdout.write('%d.%d' % sys.version_info[:2])")
+        .output()
+        .ok()?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let (major, _) = parse_major_minor(&format!("{version}.0"))?;
+    (output.status.success() && major < 3).then_some(version)
 }
 
 /// Read the ELF header and program interpreter of the executable. Anything

@@ -360,3 +360,71 @@ fn spawn_failure_says_why() {
     assert!(message.contains("notpy`: "), "{message}");
     assert!(message.contains("Exec format error"), "{message}");
 }
+
+/// An executable shell script with `body` after its `#!/bin/sh` line.
+#[cfg(unix)]
+fn shell_script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    fs_err::write(path, format!("#!/bin/sh\n{body}")).unwrap();
+    fs_err::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// What Python 2.7 prints for `python -I …`.
+#[cfg(unix)]
+const PYTHON2_REJECTS_I: &str = r#"if [ "$1" = "-I" ]; then
+  echo "Unknown option: -I" >&2
+  echo "usage: $0 [option] ... [-c cmd | -m mod | file | -] [arg] ..." >&2
+  echo "Try \`python -h' for more information." >&2
+  exit 2
+fi
+"#;
+
+/// Regression: a Python 2 probe failed with "Try `python -h' for more
+/// information." (the last stderr line), hiding "Unknown option: -I".
+#[cfg(unix)]
+#[test]
+fn python_2_is_reported_as_unsupported() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = dir.path().join("python2.7");
+    shell_script(
+        &python,
+        &format!("{PYTHON2_REJECTS_I}[ \"$1\" = \"-E\" ] && printf 2.7\n"),
+    );
+    let message = Interpreter::probe(&python, None).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        format!(
+            "python interpreter `{}` is python 2.7, which is not supported: pipit installs for Python 3",
+            python.display()
+        )
+    );
+
+    // One that does not say its version still shows the option it rejected.
+    shell_script(&python, &format!("{PYTHON2_REJECTS_I}exit 2\n"));
+    let message = Interpreter::probe(&python, None).unwrap_err().to_string();
+    assert!(
+        message.ends_with(
+            "failed to answer the probe (exit status: 2): Unknown option: -I \
+             (Python 2 and Python 3 before 3.4 are not supported)"
+        ),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn failed_probe_keeps_a_tracebacks_last_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = dir.path().join("python");
+    shell_script(
+        &python,
+        "echo 'Traceback (most recent call last):' >&2\n\
+         echo '  File \"<string>\", line 2, in <module>' >&2\n\
+         echo 'ModuleNotFoundError: No module named json' >&2\nexit 1\n",
+    );
+    let message = Interpreter::probe(&python, None).unwrap_err().to_string();
+    assert!(
+        message.ends_with("(exit status: 1): ModuleNotFoundError: No module named json"),
+        "{message}"
+    );
+}
