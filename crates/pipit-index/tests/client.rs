@@ -754,3 +754,21 @@ async fn trusted_host_client_is_available_for_other_crates() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn unknown_host_is_a_dns_error() {
+    // RFC 6761: `.invalid` never resolves, and resolvers answer at once.
+    let mut settings = settings(&["https://user:hunter2@pipit-test.invalid/simple/"]);
+    settings.retries = sourced(0);
+    let client = IndexClient::new(&settings, options(None)).unwrap();
+    let error = client.project_files("demo-app").await.unwrap_err();
+    assert!(matches!(error, IndexError::Dns { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(
+            "cannot resolve the host of `https://****@pipit-test.invalid/simple/demo-app/`"
+        ),
+        "{message}"
+    );
+    assert!(error.is_network());
+}
