@@ -5,14 +5,16 @@
 //! ```text
 //! /path/to/wheels/             a folder: the *.whl and sdist archives directly inside
 //! file:///path/to/wheels/      the same, as a URL
-//! /path/to/links.html          an HTML file of links (PEP 503 page syntax)
+//! /path/to/links.html          an HTML file (.html, .htm) of links (PEP 503 page syntax)
 //! file:///path/to/links.html   the same, as a URL
+//! /path/to/demo-1.0.tar.gz     any other file: itself, if it is the project's distribution
 //! https://host/some/page.html  an HTML page of links, fetched over HTTP
 //! ```
 //!
 //! Local locations (folders and `file:` URLs) never touch the network, so
 //! `--offline` and `--no-index` runs work with them. Whether a local path is
-//! a folder or an HTML file is decided when it is read, as pip does.
+//! a folder, an HTML file or a distribution is decided when it is read, as
+//! pip does (an HTML file by its extension, as pip's `mimetypes` guess).
 //!
 //! pip warns about a location that does not exist and goes on; pipit stops
 //! with [`FindLinksError::Missing`] naming the path, so that a typo never
@@ -106,7 +108,7 @@ impl FindLinks {
     }
 
     /// `project`'s files from every location, in location order (files of
-    /// one folder sorted by name). Remote pages are fetched with `client`;
+    /// one folder sorted by name), each URL once. Remote pages are fetched with `client`;
     /// without a client (offline) a remote page is
     /// [`FindLinksError::Offline`], and local locations are read as usual.
     pub async fn files_for(
@@ -125,7 +127,7 @@ impl FindLinks {
                 }
             }
         }
-        Ok(files)
+        Ok(without_repeats(files))
     }
 
     /// `project`'s files from the local locations only, without a runtime
@@ -138,11 +140,12 @@ impl FindLinks {
                 files.extend(local_files(path, project)?);
             }
         }
-        Ok(files)
+        Ok(without_repeats(files))
     }
 }
 
-/// A local folder's distributions, or a local HTML file's links.
+/// A local folder's distributions, a local HTML file's links, or a local
+/// distribution file itself.
 fn local_files(path: &Path, project: &str) -> Result<Vec<IndexFile>, FindLinksError> {
     let read_error = |source| FindLinksError::Read {
         path: path.to_path_buf(),
@@ -160,9 +163,36 @@ fn local_files(path: &Path, project: &str) -> Result<Vec<IndexFile>, FindLinksEr
     if metadata.is_dir() {
         return folder_files(path, project);
     }
+    let filename = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(extension.as_deref(), Some("html" | "htm")) {
+        if DistFilename::parse(filename, project).is_none() {
+            return Ok(Vec::new());
+        }
+        return Ok(vec![local_file(filename, path, metadata.len())?]);
+    }
     let body = fs_err::read_to_string(path).map_err(read_error)?;
     let page_url = file_url(path)?;
     Ok(matching(parse_html(&body, &page_url)?.files, project))
+}
+
+fn local_file(filename: &str, path: &Path, size: u64) -> Result<IndexFile, FindLinksError> {
+    Ok(IndexFile {
+        filename: filename.to_string(),
+        url: file_url(path)?,
+        hashes: BTreeMap::new(),
+        requires_python: None,
+        yanked: Yanked::NotYanked,
+        core_metadata: CoreMetadata::Absent,
+        size: Some(size),
+        upload_time: None,
+    })
 }
 
 fn folder_files(folder: &Path, project: &str) -> Result<Vec<IndexFile>, FindLinksError> {
@@ -189,16 +219,7 @@ fn folder_files(folder: &Path, project: &str) -> Result<Vec<IndexFile>, FindLink
         if !metadata.is_file() {
             continue;
         }
-        files.push(IndexFile {
-            filename,
-            url: file_url(&path)?,
-            hashes: BTreeMap::new(),
-            requires_python: None,
-            yanked: Yanked::NotYanked,
-            core_metadata: CoreMetadata::Absent,
-            size: Some(metadata.len()),
-            upload_time: None,
-        });
+        files.push(local_file(&filename, &path, metadata.len())?);
     }
     files.sort_by(|left, right| left.filename.cmp(&right.filename));
     Ok(files)
@@ -231,6 +252,16 @@ async fn page_files(
     let page_url = response.url().clone();
     let body = response.text().await.map_err(http_error)?;
     Ok(matching(parse_html(&body, &page_url)?.files, project))
+}
+
+/// The first file of each URL: a folder given twice, or a page linking a
+/// file also found in a folder, lists it once (pip drops repeated links).
+fn without_repeats(files: Vec<IndexFile>) -> Vec<IndexFile> {
+    let mut seen = std::collections::HashSet::new();
+    files
+        .into_iter()
+        .filter(|file| seen.insert(file.url.clone()))
+        .collect()
 }
 
 /// The files whose names are `project`'s (normalized), as

@@ -73,6 +73,11 @@ async fn a_local_folder_lists_the_projects_distributions() {
         ["other-1.0-py3-none-any.whl"]
     );
     assert!(find_links.local_files_for("absent").unwrap().is_empty());
+
+    // The same folder twice, once as a URL: each file once.
+    let url = Url::from_directory_path(folder.path()).unwrap();
+    let twice = FindLinks::from_locations([folder.path().to_str().unwrap(), url.as_str()]).unwrap();
+    assert_eq!(twice.files_for(None, "demo-app").await.unwrap(), files);
 }
 
 #[tokio::test]
@@ -222,4 +227,31 @@ fn locations_are_classified() {
         "invalid find-links location `ftp://example.invalid/wheels`: unsupported url scheme `ftp`"
     );
     assert!(FindLinksEntry::parse("  ").is_err());
+}
+
+#[tokio::test]
+async fn a_local_distribution_file_is_itself() {
+    let folder = tempfile::tempdir().unwrap();
+    let wheel = WheelBuilder::new("demo-app", "1.0")
+        .build(folder.path())
+        .unwrap();
+    let find_links = FindLinks::from_locations([wheel.to_str().unwrap()]).unwrap();
+    let files = find_links.files_for(None, "demo_app").await.unwrap();
+    assert_eq!(filenames(&files), ["demo_app-1.0-py3-none-any.whl"]);
+    assert_eq!(files[0].url.to_file_path().unwrap(), wheel);
+    assert!(find_links
+        .files_for(None, "other")
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Not HTML by its extension, not a distribution: nothing, and no error.
+    let notes = folder.path().join("notes.txt");
+    fs_err::write(&notes, "<a href=\"demo_app-2.0.tar.gz\">x</a>").unwrap();
+    let find_links = FindLinks::from_locations([notes.to_str().unwrap()]).unwrap();
+    assert!(find_links
+        .files_for(None, "demo-app")
+        .await
+        .unwrap()
+        .is_empty());
 }
