@@ -28,7 +28,7 @@
 
 mod lines;
 mod options;
-mod requirement;
+pub(crate) mod requirement;
 
 use std::path::{Path, PathBuf};
 

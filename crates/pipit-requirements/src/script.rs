@@ -2,12 +2,14 @@
 //! users' scripts, and PEP 723 `# /// script` blocks.
 //!
 //! A directive is a full-line `#` comment (leading whitespace allowed)
-//! anywhere in the file; the keyword is matched case-insensitively and must be
+//! anywhere in the file; the keyword is matched exactly as hosts spell it,
+//! lowercase (`r`, `requirements`, `venv`, `wheel`, `env`), and must be
 //! followed by `:` (or, for `#r`, by a quoted string), so ordinary comments
-//! such as `# rationale: …` or `# requirements are listed below` are ignored:
+//! such as `# rationale: …`, `# R: radius in mm` or `# Env: production` are
+//! ignored:
 //!
 //! ```text
-//! #! python 3                          language            → language = "python3"
+//! #! python 3                          language            → language = "python3" (also `3.11`; `2.x` → python2)
 //! # r: numpy==1.26, requests           requirements        (also `#requirements:`; lines accumulate)
 //! #r "pip: --pre -i URL rich"          pip's command line: requirements and options
 //! #r "pip: -e ./lib"                   editable source     → sources (kind editable)
@@ -28,19 +30,25 @@
 //!
 //! Splitting: in `# r:`/`#requirements:` a comma separates two requirements
 //! only where a new name follows (`numpy>=1.2,<2, requests` is two); inside
-//! `#r "pip: …"` the text is read as pip's arguments, so whitespace separates
-//! too (`numpy >= 1.2 rich` is two) and `--index-url`/`-i`,
-//! `--extra-index-url`, `--find-links`/`-f`, `--no-index`, `--pre` and
-//! `-e`/`--editable` are understood (`--opt value` and `--opt=value`); any
-//! other option is an error, as is a second, different index URL. A bare
-//! `….whl` path or URL in a requirement list is recorded as a wheel. The
+//! `#r "pip: …"` the text is read as pip's arguments: split into shell words
+//! (the splitter of requirements-file options), each word one argument
+//! (`'numpy >= 1.2' rich` is two; the comma rule applies inside a word), and
+//! `--index-url`/`-i`, `--extra-index-url`, `--find-links`/`-f`,
+//! `--no-index`, `--pre` and `-e`/`--editable` are understood (`--opt value`
+//! and `--opt=value`); any other option is an error, as is a second,
+//! different index URL, and `-e` takes a local project or VCS URL as in
+//! requirements files. A bare `….whl` path or URL in a requirement list (the
+//! text before any `@` being a path or URL) is recorded as a wheel; its file
+//! name must follow PEP 427, as must a `#wheel:` path. The
 //! closing quote of `#r "…"` is the first `"` followed by nothing or a
 //! comment, so `#r "pip: a; python_version < "3.9""` reads as meant.
 //! `#r "X"` with no `provider:` prefix is recorded with provider `"reference"`.
 //!
-//! PEP 723: see `script/pep723.rs` for the block rules; `dependencies` and
-//! `requires-python` are read, other keys (and other block types) ignored;
-//! each dependency carries the line where its string is written.
+//! PEP 723: see `script/pep723.rs` for the block rules; `dependencies` (PEP
+//! 508 strings only: no bare URLs or paths) and `requires-python` are read,
+//! other keys (and other block types) ignored; each dependency carries the
+//! line where its string is written. A line that breaks a block before its
+//! `# ///`, and a second `# /// script` block, are errors at their line.
 //!
 //! Any broken directive rejects the whole script: the first error by line is
 //! returned. Lines inside a PEP 723 block are TOML, never directives. Lines in
@@ -55,10 +63,13 @@ use pep508_rs::{Requirement, VersionOrUrl};
 use serde::Serialize;
 
 use crate::error::{Error, Location};
-use crate::text::{condense, is_vcs_url};
+use crate::reqfile::requirement::{
+    file_name, is_bare_path_or_url, is_editable_target, parse_wheel_name,
+};
+use crate::text::{condense, is_vcs_url, shell_words};
 use text::{
     is_windows_absolute, push_unique, quoted_text, split_option, split_provider,
-    strip_trailing_comment, tokenize,
+    strip_trailing_comment,
 };
 
 mod pep723;
@@ -230,6 +241,7 @@ pub fn parse_script_str(content: &str, path: &Path) -> Result<ScriptDirectives, 
         base_dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
         out: ScriptDirectives::new(path),
         script_block_line: None,
+        raw: String::new(),
     };
     let mut index = 0;
     while index < lines.len() {
@@ -241,12 +253,23 @@ pub fn parse_script_str(content: &str, path: &Path) -> Result<ScriptDirectives, 
                 index = block.close + 1;
                 continue;
             }
-            Some(Err(kind)) if kind == "script" => {
-                return Err(parser.error(
-                    index + 1,
-                    lines[index],
-                    "unclosed `# /// script` block: no `# ///` line ends it".to_string(),
-                ));
+            Some(Err(unclosed)) if unclosed.kind == "script" => {
+                return Err(match unclosed.broken_at {
+                    // PEP 723: every line of a block is `#` or starts with `# `.
+                    Some(broken) => parser.error(
+                        broken + 1,
+                        lines[broken],
+                        format!(
+                            "this line ends the `# /// script` block opened at line {} before its `# ///`: inside a block every line must be `#` or start with `# ` (PEP 723)",
+                            index + 1
+                        ),
+                    ),
+                    None => parser.error(
+                        index + 1,
+                        lines[index],
+                        "unclosed `# /// script` block: no `# ///` line ends it".to_string(),
+                    ),
+                });
             }
             _ => {}
         }
@@ -261,6 +284,8 @@ struct Parser<'a> {
     base_dir: PathBuf,
     out: ScriptDirectives,
     script_block_line: Option<usize>,
+    /// The directive line being read, for errors about the whole directive.
+    raw: String,
 }
 
 /// The name a directive goes by in error messages.
@@ -268,6 +293,20 @@ const R_LABEL: &str = "`# r:` directive";
 const REQUIREMENTS_LABEL: &str = "`# requirements:` directive";
 const PIP_LABEL: &str = "`#r \"pip: …\"` directive";
 const PEP723_LABEL: &str = "`# /// script` dependencies";
+
+/// The pip options a `#r "pip: …"` directive understands, and whether each
+/// takes a value.
+const PIP_OPTIONS: &[(&str, bool)] = &[
+    ("--index-url", true),
+    ("-i", true),
+    ("--extra-index-url", true),
+    ("--find-links", true),
+    ("-f", true),
+    ("--no-index", false),
+    ("--pre", false),
+    ("--editable", true),
+    ("-e", true),
+];
 
 impl Parser<'_> {
     fn error(&self, line: usize, text: &str, message: String) -> Error {
@@ -286,6 +325,7 @@ impl Parser<'_> {
         let Some(after_hash) = raw.trim_start().strip_prefix('#') else {
             return Ok(());
         };
+        self.raw = raw.to_string();
         if let Some(rest) = after_hash.strip_prefix('!') {
             return self.language(line, rest, raw);
         }
@@ -293,14 +333,15 @@ impl Parser<'_> {
         let keyword_len = body
             .find(|c: char| !c.is_ascii_alphabetic())
             .unwrap_or(body.len());
+        // Keywords are matched as hosts spell them, lowercase: `# R: radius`
+        // and `# Env: production` are ordinary comments.
         let (keyword, after_keyword) = body.split_at(keyword_len);
-        let keyword = keyword.to_ascii_lowercase();
         let after_keyword = after_keyword.trim_start();
         if let Some(value) = after_keyword.strip_prefix(':') {
             let value = strip_trailing_comment(value);
-            match keyword.as_str() {
-                "r" => self.requirement_list(line, value, R_LABEL, false),
-                "requirements" => self.requirement_list(line, value, REQUIREMENTS_LABEL, false),
+            match keyword {
+                "r" => self.requirement_list(line, value, R_LABEL),
+                "requirements" => self.requirement_list(line, value, REQUIREMENTS_LABEL),
                 "venv" => self.venv(line, value),
                 "wheel" => self.wheel(line, value, "`#wheel:` directive"),
                 "env" => self.search_path(line, value),
@@ -323,9 +364,14 @@ impl Parser<'_> {
         else {
             return Ok(());
         };
-        let language = match version {
-            "3" => "python3",
-            "2" => "python2",
+        // `3`, `3.11`, `2.7`: the major version names the language.
+        let major = version.split('.').next().unwrap_or(version);
+        let numeric = version
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
+        let language = match major {
+            "3" if numeric => "python3",
+            "2" if numeric => "python2",
             // `#!python` is a shebang placeholder, not a language line.
             _ if !version.starts_with(|c: char| c.is_ascii_digit()) => return Ok(()),
             _ => {
@@ -350,16 +396,10 @@ impl Parser<'_> {
         }
     }
 
-    fn requirement_list(
-        &mut self,
-        line: usize,
-        value: &str,
-        label: &str,
-        whitespace_separates: bool,
-    ) -> Result<(), Error> {
-        let items = split::split_requirements(value, whitespace_separates);
+    fn requirement_list(&mut self, line: usize, value: &str, label: &str) -> Result<(), Error> {
+        let items = split::split_requirements(value);
         if items.is_empty() {
-            return Err(self.error(line, value, format!("empty {label}")));
+            return Err(self.error(line, &self.raw, format!("empty {label}")));
         }
         for item in items {
             self.requirement(line, &item, label)?;
@@ -367,13 +407,16 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// One PEP 508 requirement, or a VCS source (bare URL or `name @ URL`).
+    /// One PEP 508 requirement, a VCS source (bare URL or `name @ URL`), or
+    /// a bare wheel path or URL, as `pip install ./x-1.0-py3-none-any.whl`
+    /// (only when the text before any `@` is a path or URL, the rule of
+    /// requirements files, so `foo@https://…/foo-1.0-….whl` is PEP 508).
     fn requirement(&mut self, line: usize, spec: &str, label: &str) -> Result<(), Error> {
-        // A bare wheel path or URL, as `pip install ./x-1.0-py3-none-any.whl`.
-        if !spec.contains(char::is_whitespace) && spec.to_ascii_lowercase().ends_with(".whl") {
-            let path = self.resolve(spec);
-            self.out.wheels.push(ScriptWheel { path, line });
-            return Ok(());
+        if !spec.contains(char::is_whitespace)
+            && spec.to_ascii_lowercase().ends_with(".whl")
+            && is_bare_path_or_url(spec)
+        {
+            return self.wheel_path(line, spec, spec);
         }
         if is_vcs_url(spec) {
             self.out.sources.push(SourceRequirement {
@@ -383,12 +426,24 @@ impl Parser<'_> {
             });
             return Ok(());
         }
+        self.pep508_requirement(line, spec, label, "")
+    }
+
+    /// A PEP 508 requirement (a VCS `name @ URL` is recorded as a source);
+    /// `hint` is added to the message when it does not parse.
+    fn pep508_requirement(
+        &mut self,
+        line: usize,
+        spec: &str,
+        label: &str,
+        hint: &str,
+    ) -> Result<(), Error> {
         let requirement: Requirement = Requirement::from_str(spec).map_err(|err| {
             self.error(
                 line,
                 spec,
                 format!(
-                    "invalid requirement in {label}: {}",
+                    "invalid requirement in {label}: {}{hint}",
                     condense(&err.message.to_string())
                 ),
             )
@@ -416,7 +471,7 @@ impl Parser<'_> {
     fn venv(&mut self, line: usize, value: &str) -> Result<(), Error> {
         let name = value.trim();
         if name.is_empty() {
-            return Err(self.error(line, value, "empty `# venv:` directive".to_string()));
+            return Err(self.error(line, &self.raw, "empty `# venv:` directive".to_string()));
         }
         // The special id `site-packages` passes this rule as well.
         let valid = name.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -447,7 +502,7 @@ impl Parser<'_> {
     fn wheel(&mut self, line: usize, value: &str, label: &str) -> Result<(), Error> {
         let path = value.trim();
         if path.is_empty() {
-            return Err(self.error(line, value, format!("empty {label}")));
+            return Err(self.error(line, &self.raw, format!("empty {label}")));
         }
         if !path.to_ascii_lowercase().ends_with(".whl") {
             return Err(self.error(
@@ -456,6 +511,12 @@ impl Parser<'_> {
                 format!("the path in {label} must name a `.whl` file"),
             ));
         }
+        self.wheel_path(line, path, path)
+    }
+
+    /// Records a wheel path or URL whose file name follows PEP 427.
+    fn wheel_path(&mut self, line: usize, path: &str, text: &str) -> Result<(), Error> {
+        parse_wheel_name(&file_name(path)).map_err(|message| self.error(line, text, message))?;
         let path = self.resolve(path);
         self.out.wheels.push(ScriptWheel { path, line });
         Ok(())
@@ -464,7 +525,7 @@ impl Parser<'_> {
     fn search_path(&mut self, line: usize, value: &str) -> Result<(), Error> {
         let path = value.trim();
         if path.is_empty() {
-            return Err(self.error(line, value, "empty `# env:` directive".to_string()));
+            return Err(self.error(line, &self.raw, "empty `# env:` directive".to_string()));
         }
         let path = self.resolve(path);
         self.out.search_paths.push(SearchPath { path, line });
@@ -474,11 +535,12 @@ impl Parser<'_> {
     /// `#r "provider: …"` or `#r "Some.dll"`; `text` starts at the quote.
     fn quoted(&mut self, line: usize, text: &str, raw: &str) -> Result<(), Error> {
         let Some(inner) = quoted_text(text) else {
-            return Err(self.error(
-                line,
-                raw,
-                "unterminated string in `#r` directive".to_string(),
-            ));
+            let message = if text[1..].contains('"') {
+                "unexpected text after the closing quote of the `#r` directive"
+            } else {
+                "unterminated string in `#r` directive"
+            };
+            return Err(self.error(line, raw, message.to_string()));
         };
         let inner = inner.trim();
         match split_provider(inner) {
@@ -505,48 +567,49 @@ impl Parser<'_> {
         }
     }
 
-    /// The text of `#r "pip: …"`: pip's command-line arguments.
+    /// The text of `#r "pip: …"`: pip's command-line arguments, split into
+    /// words as a shell would (the splitter requirements-file options use).
     fn pip(&mut self, line: usize, text: &str) -> Result<(), Error> {
-        let tokens = tokenize(text);
-        if tokens.is_empty() {
-            return Err(self.error(line, text, format!("empty {PIP_LABEL}")));
+        let words = shell_words(text);
+        if words.is_empty() {
+            return Err(self.error(line, &self.raw, format!("empty {PIP_LABEL}")));
         }
-        let mut pending: Vec<&str> = Vec::new();
         let mut index = 0;
-        while index < tokens.len() {
-            let token = tokens[index];
+        while index < words.len() {
+            let word = words[index].as_str();
             index += 1;
-            if !(token.starts_with('-') && token.len() > 1) {
-                pending.push(token);
+            if !(word.starts_with('-') && word.len() > 1) {
+                self.pip_argument(line, word)?;
                 continue;
             }
-            if !pending.is_empty() {
-                self.requirement_list(line, &pending.join(" "), PIP_LABEL, true)?;
-                pending.clear();
-            }
-            let (name, inline_value) = split_option(token);
-            let takes_value = matches!(
-                name,
-                "--index-url"
-                    | "-i"
-                    | "--extra-index-url"
-                    | "--find-links"
-                    | "-f"
-                    | "-e"
-                    | "--editable"
-            );
+            let (name, inline_value) = split_option(word);
+            let Some(&(_, takes_value)) = PIP_OPTIONS.iter().find(|(option, _)| *option == name)
+            else {
+                return Err(self.error(
+                    line,
+                    word,
+                    format!(
+                        "unsupported pip option `{name}` in a script directive (supported: {})",
+                        PIP_OPTIONS
+                            .iter()
+                            .map(|(option, _)| format!("`{option}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            };
             let value = if takes_value {
                 match inline_value {
                     Some(value) if !value.is_empty() => value,
-                    _ => match tokens.get(index) {
+                    _ => match words.get(index) {
                         Some(next) if !next.starts_with('-') => {
                             index += 1;
-                            next
+                            next.as_str()
                         }
                         _ => {
                             return Err(self.error(
                                 line,
-                                token,
+                                word,
                                 format!("pip option `{name}` needs a value in {PIP_LABEL}"),
                             ))
                         }
@@ -556,7 +619,7 @@ impl Parser<'_> {
                 if inline_value.is_some() {
                     return Err(self.error(
                         line,
-                        token,
+                        word,
                         format!("pip option `{name}` takes no value in {PIP_LABEL}"),
                     ));
                 }
@@ -567,7 +630,7 @@ impl Parser<'_> {
                     Some(existing) if existing != value => {
                         return Err(self.error(
                             line,
-                            token,
+                            word,
                             format!(
                                 "conflicting index urls in {PIP_LABEL}: `{existing}` and `{value}`"
                             ),
@@ -583,24 +646,41 @@ impl Parser<'_> {
                 "--no-index" => self.out.options.no_index = true,
                 "--pre" => self.out.options.pre = true,
                 "-e" | "--editable" => {
-                    let spec = self.resolve(value);
+                    // The rule of requirements files: a local project or a VCS URL.
+                    let resolved = self.resolve(value);
+                    if !is_editable_target(value) && !is_editable_target(&resolved) {
+                        return Err(self.error(
+                            line,
+                            &format!("{name} {value}"),
+                            "invalid editable requirement: expected a path to a local project or a VCS URL (`git+https://…`, `hg+…`, `svn+…`, `bzr+…`)".to_string(),
+                        ));
+                    }
                     self.out.sources.push(SourceRequirement {
                         kind: SourceKind::Editable,
-                        spec,
+                        spec: resolved,
                         line,
                     });
                 }
-                _ => {
-                    return Err(self.error(
-                        line,
-                        token,
-                        format!("unsupported pip option `{name}` in {PIP_LABEL}"),
-                    ))
-                }
+                _ => unreachable!("every supported pip option is handled"),
             }
         }
-        if !pending.is_empty() {
-            self.requirement_list(line, &pending.join(" "), PIP_LABEL, true)?;
+        Ok(())
+    }
+
+    /// A word of `#r "pip: …"` that is not an option: one requirement, or
+    /// several separated by commas (the `# r:` rule).
+    fn pip_argument(&mut self, line: usize, word: &str) -> Result<(), Error> {
+        if word.starts_with(['<', '>', '=', '!', '~', ';', ',', '@']) {
+            return Err(self.error(
+                line,
+                word,
+                format!(
+                    "`{word}` is not a requirement: in a {PIP_LABEL} each word is one argument, as on pip's command line; quote a requirement that has spaces (`'numpy >= 1.2'`)"
+                ),
+            ));
+        }
+        for item in split::split_requirements(word) {
+            self.requirement(line, &item, PIP_LABEL)?;
         }
         Ok(())
     }
@@ -616,6 +696,15 @@ impl Parser<'_> {
             ));
         }
         self.script_block_line = Some(open_line);
+        // `# /// script` right after a closed block is swallowed by the
+        // greedy PEP 723 match; report it as the second block it is.
+        if let Some(second) = (block.open + 1..block.close).find(|&i| lines[i] == "# /// script") {
+            return Err(self.error(
+                second + 1,
+                lines[second],
+                format!("a second `# /// script` block (the first is at line {open_line})"),
+            ));
+        }
         let content = block.content(lines);
         let table: toml::Table = toml::from_str(&content).map_err(|err| {
             let offset = err.span().map_or(0, |span| span.start.min(content.len()));
@@ -697,7 +786,13 @@ impl Parser<'_> {
                     }
                     None => open_line,
                 };
-                self.requirement(line, spec.trim(), PEP723_LABEL)?;
+                // PEP 723: dependencies are PEP 508 strings, nothing else.
+                self.pep508_requirement(
+                    line,
+                    spec.trim(),
+                    PEP723_LABEL,
+                    " (PEP 723 dependencies are PEP 508 strings; write a URL as `name @ URL`)",
+                )?;
             }
         }
         Ok(())

@@ -130,7 +130,7 @@ pub(crate) fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A library message as one lowercase line without a trailing period. Only
+/// A library message as one lowercase line without a trailing period or colon. Only
 /// the first line is kept when the message draws a caret under the input
 /// (as `pep440_rs` and `pep508_rs` do), since the error already quotes it.
 pub(crate) fn condense(message: &str) -> String {
@@ -140,7 +140,7 @@ pub(crate) fn condense(message: &str) -> String {
         message
     };
     let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    let line = line.trim_end_matches('.');
+    let line = line.trim_end_matches(['.', ':']);
     let mut chars = line.chars();
     match (chars.next(), chars.next()) {
         (Some(first), second) if second.is_none_or(|c| !c.is_uppercase()) => first
@@ -197,7 +197,7 @@ mod tests {
     fn condensed_messages_drop_caret_art() {
         assert_eq!(
             condense("Unexpected end of version specifier, expected operator:\nbogus\n^^^^^"),
-            "unexpected end of version specifier, expected operator:"
+            "unexpected end of version specifier, expected operator"
         );
         assert_eq!(condense("Expected a  version.\n"), "expected a version");
     }

@@ -35,11 +35,7 @@ pub(crate) fn parse_requirement(text: &str) -> Result<RequirementKind, String> {
         let (target, markers) = split_markers(text, "; ")?;
         return bare(target, markers);
     }
-    // `name @ ./x.whl`: `@` after something that is not a path is PEP 508.
-    let pep508_url = text
-        .split_once('@')
-        .is_some_and(|(before, _)| !looks_like_path(before));
-    if !pep508_url {
+    if is_bare_path_or_url(text) {
         let (target, _) = text.split_once(';').unwrap_or((text, ""));
         let (path, _) = pep508_rs::split_extras(target.trim()).unwrap_or((target.trim(), ""));
         if looks_like_path(path) || is_archive(path) {
@@ -59,6 +55,16 @@ pub(crate) fn parse_requirement(text: &str) -> Result<RequirementKind, String> {
             };
             format!("invalid requirement: {message}{hint}")
         })
+}
+
+/// Whether `text` may be a bare path or URL rather than PEP 508: a URL, or
+/// text whose part before any `@` looks like a path (`name @ ./x.whl` and
+/// `foo@https://…` are PEP 508 `name @ url`).
+pub(crate) fn is_bare_path_or_url(text: &str) -> bool {
+    is_url(text)
+        || text
+            .split_once('@')
+            .is_none_or(|(before, _)| looks_like_path(before))
 }
 
 /// A bare path or URL, with its markers already split off.
@@ -113,7 +119,7 @@ fn parse_extras(text: &str) -> Result<Vec<ExtraName>, String> {
 }
 
 /// The last path segment, without query or fragment, percent-decoded.
-fn file_name(path_or_url: &str) -> String {
+pub(crate) fn file_name(path_or_url: &str) -> String {
     let end = path_or_url.find(['?', '#']).unwrap_or(path_or_url.len());
     let path = &path_or_url[..end];
     let last = path.rsplit(['/', '\\']).next().unwrap_or(path);

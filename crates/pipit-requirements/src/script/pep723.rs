@@ -32,16 +32,27 @@ impl Block {
     }
 }
 
+/// An opening line without a closing line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Unclosed {
+    pub(super) kind: String,
+    /// The first line that is not content, when a `# ///` line follows it
+    /// (so the block was meant to go on and that line broke it).
+    pub(super) broken_at: Option<usize>,
+}
+
 /// What starts at line `open`: nothing, a closed block, or an opening line
-/// without a closing line (`Err(kind)`).
-pub(super) fn match_block(lines: &[&str], open: usize) -> Option<Result<Block, String>> {
+/// without a closing line.
+pub(super) fn match_block(lines: &[&str], open: usize) -> Option<Result<Block, Unclosed>> {
     let kind = lines[open].strip_prefix("# /// ")?;
     if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return None;
     }
     let mut close = None;
+    let mut end = lines.len();
     for (index, line) in lines.iter().enumerate().skip(open + 1) {
         if !is_content_line(line) {
+            end = index;
             break;
         }
         if *line == "# ///" {
@@ -54,7 +65,10 @@ pub(super) fn match_block(lines: &[&str], open: usize) -> Option<Result<Block, S
             open,
             close,
         }),
-        None => Err(kind.to_string()),
+        None => Err(Unclosed {
+            kind: kind.to_string(),
+            broken_at: lines[end..].contains(&"# ///").then_some(end),
+        }),
     })
 }
 
@@ -102,9 +116,21 @@ mod tests {
     fn a_non_content_line_ends_the_run() {
         // `#x` is not a content line, so the `# ///` after it does not close.
         let lines = ["# /// script", "# a = 1", "#x", "# ///"];
-        assert_eq!(match_block(&lines, 0), Some(Err("script".to_string())));
+        assert_eq!(
+            match_block(&lines, 0),
+            Some(Err(Unclosed {
+                kind: "script".to_string(),
+                broken_at: Some(2)
+            }))
+        );
         // Trailing whitespace makes `# /// ` content, not a closing line.
         let lines = ["# /// script", "# a = 1", "# /// "];
-        assert_eq!(match_block(&lines, 0), Some(Err("script".to_string())));
+        assert_eq!(
+            match_block(&lines, 0),
+            Some(Err(Unclosed {
+                kind: "script".to_string(),
+                broken_at: None
+            }))
+        );
     }
 }

@@ -4,11 +4,9 @@
 //! commas (`# r: numpy>=1.2,<2, requests`). A comma is also part of PEP 508
 //! itself (specifier lists, extras, marker strings, URLs), so a comma
 //! separates two requirements only where a new name follows it and it is not
-//! inside brackets, parentheses, quotes or the middle of a URL. In the
-//! `#r "pip: …"` form the text reads like pip's command line, so whitespace
-//! separates as well, under the same rule (a new name must follow and the
-//! requirement so far must not end in an operator); a marker runs to the next
-//! separating comma there.
+//! inside brackets, parentheses, quotes or the middle of a URL. The
+//! `#r "pip: …"` form is first split into shell words; each word goes
+//! through this rule.
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Url {
@@ -24,7 +22,7 @@ enum Url {
 
 /// The requirements in `text`, trimmed, in order; empty pieces are dropped
 /// (so a trailing comma is harmless).
-pub(super) fn split_requirements(text: &str, whitespace_separates: bool) -> Vec<String> {
+pub(super) fn split_requirements(text: &str) -> Vec<String> {
     let mut items = Vec::new();
     let mut start = 0;
     let mut depth = 0usize;
@@ -82,20 +80,6 @@ pub(super) fn split_requirements(text: &str, whitespace_separates: bool) -> Vec<
                 start = i + 1;
                 (depth, in_marker, url) = (0, false, Url::None);
             }
-            c if c.is_whitespace()
-                && whitespace_separates
-                && depth == 0
-                && !in_marker
-                && url != Url::Pending =>
-            {
-                let before = text[start..i].trim_end();
-                if !before.is_empty() && !ends_with_operator(before) && next_starts_name(&text[i..])
-                {
-                    push(&mut items, &text[start..i]);
-                    start = i;
-                    (depth, in_marker, url) = (0, false, Url::None);
-                }
-            }
             _ => {}
         }
     }
@@ -117,20 +101,12 @@ fn next_starts_name(rest: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
-fn ends_with_operator(text: &str) -> bool {
-    text.ends_with(['<', '>', '=', '!', '~', '@', ';', ','])
-}
-
 #[cfg(test)]
 mod tests {
     use super::split_requirements;
 
     fn split(text: &str) -> Vec<String> {
-        split_requirements(text, false)
-    }
-
-    fn split_ws(text: &str) -> Vec<String> {
-        split_requirements(text, true)
+        split_requirements(text)
     }
 
     #[test]
@@ -192,26 +168,5 @@ mod tests {
     fn trailing_and_doubled_commas_are_dropped() {
         assert_eq!(split("numpy,, requests,"), ["numpy", "requests"]);
         assert!(split("  ").is_empty());
-    }
-
-    #[test]
-    fn whitespace_separates_in_pip_form() {
-        assert_eq!(split_ws("numpy requests"), ["numpy", "requests"]);
-        assert_eq!(
-            split_ws("numpy >= 1.2 requests"),
-            ["numpy >= 1.2", "requests"]
-        );
-        assert_eq!(split_ws("a [x, y] b"), ["a [x, y]", "b"]);
-        assert_eq!(
-            split_ws("pkg @ git+https://git.example/x.git@v1 rich"),
-            ["pkg @ git+https://git.example/x.git@v1", "rich"]
-        );
-        assert_eq!(
-            split_ws("requests; python_version < '3.9' and os_name == 'nt', numpy"),
-            [
-                "requests; python_version < '3.9' and os_name == 'nt'",
-                "numpy"
-            ]
-        );
     }
 }

@@ -142,7 +142,7 @@ fn pip_quoted_form_with_requirements_and_options() {
         "#r \"pip: requests[security]\"\n",
         "#r \"pip: --index-url https://index.example/simple --pre numpy>=1.2,<2 rich\"\n",
         "#r \"pip: --extra-index-url=https://extra.example/simple -f ./wheels --no-index\"\n",
-        "#R \"PIP: -ihttps://index.example/simple\"\n",
+        "#r \"PIP: -ihttps://index.example/simple\"\n",
     ));
     assert_eq!(
         specs(&d),
@@ -162,10 +162,181 @@ fn pip_quoted_form_with_requirements_and_options() {
 
 #[test]
 fn pip_quoted_form_with_marker_in_inner_double_quotes() {
-    let d = parse("#r \"pip: a; python_version < \"3.9\"\"  # old pythons only\n");
+    // As on pip's command line, a requirement with spaces is one quoted word.
+    let d = parse("#r \"pip: 'a; python_version < \"3.9\"'\"  # old pythons only\n");
     assert_eq!(specs(&d), [("a; python_version < \"3.9\"", 1)]);
-    let d = parse("#r \"pip: a ; python_version < '3.9', b\"\n");
+    let d = parse("#r \"pip: \"a ; python_version < '3.9'\", b\"\n");
     assert_eq!(specs(&d), [("a ; python_version < '3.9'", 1), ("b", 1)]);
+}
+
+#[test]
+fn pip_text_is_split_into_shell_words() {
+    // Regression: `'numpy>=1,<2' rich` failed with "found '".
+    let d = parse("#r \"pip: 'numpy>=1,<2' rich\"\n");
+    assert_eq!(specs(&d), [("numpy>=1,<2", 1), ("rich", 1)]);
+    // A word that cannot start a requirement says how to quote.
+    let (_, message) = parse_err("#r \"pip: numpy >= 1.2\"\n");
+    assert!(
+        message.contains(
+            "`>=` is not a requirement: in a `#r \"pip: …\"` directive each word is one argument"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn unsupported_pip_option_is_named_before_its_value_is_checked() {
+    // Regression: `--hash=…` said "`--hash` takes no value".
+    let (line, message) = parse_err(&format!(
+        "\n#r \"pip: numpy --hash=sha256:{}\"\n",
+        "a".repeat(64)
+    ));
+    assert_eq!(line, 2);
+    assert!(
+        message.contains(
+            "unsupported pip option `--hash` in a script directive (supported: `--index-url`, `-i`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn text_after_the_closing_quote_is_named() {
+    let (_, message) = parse_err("#r \"pip: requests\" trailing\n");
+    assert!(
+        message.contains("unexpected text after the closing quote"),
+        "{message}"
+    );
+    assert!(!message.contains("unterminated"), "{message}");
+}
+
+#[test]
+fn empty_directives_quote_the_line() {
+    for (text, label) in [
+        ("# r:", "empty `# r:` directive"),
+        ("#r \"pip:\"", "empty `#r \"pip: …\"` directive"),
+        ("#wheel:", "empty `#wheel:` directive"),
+        ("# env:", "empty `# env:` directive"),
+        ("# venv:  # none", "empty `# venv:` directive"),
+    ] {
+        let (_, message) = parse_err(&format!("{text}\n"));
+        assert!(
+            message.ends_with(&format!("{label}: `{text}`")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn pip_editable_must_be_a_path_or_vcs_url() {
+    // Regression: `-e numpy` was accepted as an editable named `numpy`.
+    let (line, message) = parse_err("#r \"pip: -e numpy\"\n");
+    assert_eq!(line, 1);
+    assert!(
+        message.contains(
+            "invalid editable requirement: expected a path to a local project or a VCS URL"
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with("`-e numpy`"), "{message}");
+}
+
+#[test]
+fn name_at_wheel_url_is_a_requirement_not_a_wheel_path() {
+    // Regression: `foo@https://…/foo-1.0-py3-none-any.whl` was taken as a wheel path.
+    let d = parse("#r: foo@https://x.example/foo-1.0-py3-none-any.whl\n");
+    assert!(d.wheels.is_empty());
+    assert_eq!(d.requirements.len(), 1);
+    assert_eq!(d.requirements[0].requirement.name.as_ref(), "foo");
+}
+
+#[test]
+fn wheel_paths_must_be_pep427_names() {
+    for text in [
+        "#r: notawheel.whl",
+        "#wheel: /p/x.whl",
+        "#r \"wheel: ./x-1.0.whl\"",
+        "#r \"pip: ./dist/x.whl\"",
+    ] {
+        let (line, message) = parse_err(&format!("import os\n{text}\n"));
+        assert_eq!(line, 2, "{text}");
+        assert!(
+            message.contains("invalid wheel file name"),
+            "{text}: {message}"
+        );
+    }
+}
+
+#[test]
+fn language_line_accepts_minor_versions() {
+    assert_eq!(parse("#!python3.11\n").language.as_deref(), Some("python3"));
+    assert_eq!(
+        parse("#! python 3.11\n").language.as_deref(),
+        Some("python3")
+    );
+    assert_eq!(
+        parse("#! python 2.7\n").language.as_deref(),
+        Some("python2")
+    );
+    let (_, message) = parse_err("#! python 4.0\n");
+    assert!(message.contains("unsupported language line"), "{message}");
+    let (_, message) = parse_err("#! python 3.x\n");
+    assert!(message.contains("unsupported language line"), "{message}");
+}
+
+#[test]
+fn pep723_line_that_breaks_the_block_is_named() {
+    // Regression: said "unclosed … no `# ///` line ends it" though one follows.
+    let (line, message) = parse_err("# /// script\n#dependencies = [\"x\"]\n# ///\nimport os\n");
+    assert_eq!(line, 2);
+    assert!(
+        message.contains(
+            "this line ends the `# /// script` block opened at line 1 before its `# ///`"
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with("`#dependencies = [\"x\"]`"), "{message}");
+}
+
+#[test]
+fn pep723_adjacent_second_block_is_named() {
+    // Regression: "invalid TOML … invalid key: # ///".
+    let (line, message) = parse_err(
+        "# /// script\n# dependencies = []\n# ///\n# /// script\n# dependencies = []\n# ///\n",
+    );
+    assert_eq!(line, 4);
+    assert!(
+        message.contains("a second `# /// script` block (the first is at line 1)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn pep723_bad_requires_python_is_one_line_without_caret_art() {
+    let (line, message) = parse_err("# /// script\n# requires-python = \"bogus\"\n# ///\n");
+    assert_eq!(line, 2);
+    assert!(!message.contains('^'), "{message}");
+    assert!(!message.contains('\n'), "{message}");
+    assert!(!message.contains("::"), "{message}");
+    assert!(message.contains("invalid `requires-python`"), "{message}");
+}
+
+#[test]
+fn pep723_dependencies_are_pep508_only() {
+    for dependency in [
+        "git+https://git.example/x.git@v1",
+        "./dist/a-1.0-py3-none-any.whl",
+    ] {
+        let (line, message) = parse_err(&format!(
+            "# /// script\n# dependencies = [\n#   \"{dependency}\",\n# ]\n# ///\n"
+        ));
+        assert_eq!(line, 3, "{dependency}");
+        assert!(
+            message.contains("invalid requirement in `# /// script` dependencies"),
+            "{message}"
+        );
+        assert!(message.contains("write a URL as `name @ URL`"), "{message}");
+    }
 }
 
 #[test]
@@ -175,7 +346,7 @@ fn pip_editable_and_vcs_sources() {
             "#r \"pip: --editable /src/lib\"\n",
             "#r \"pip: -e ./local\"\n",
             "#r \"pip: git+https://git.example/x.git@v1.2\"\n",
-            "#r \"pip: tool @ hg+https://git.example/t@abc numpy\"\n",
+            "#r \"pip: 'tool @ hg+https://git.example/t@abc' numpy\"\n",
         ),
         Path::new("/proj/script.py"),
     )
@@ -239,7 +410,7 @@ fn venv_names() {
         parse("# venv: my-tools\n").venv.as_deref(),
         Some("my-tools")
     );
-    assert_eq!(parse("#VENV: a.b_c-1\n").venv.as_deref(), Some("a.b_c-1"));
+    assert_eq!(parse("#venv: a.b_c-1\n").venv.as_deref(), Some("a.b_c-1"));
     assert_eq!(
         parse("# venv: site-packages\n").venv.as_deref(),
         Some("site-packages")
@@ -336,7 +507,7 @@ fn other_providers_are_listed() {
 
 #[test]
 fn env_search_paths() {
-    let d = parse_script_str("# env: /some/path\n#ENV: lib\n", Path::new("/proj/s.py")).unwrap();
+    let d = parse_script_str("# env: /some/path\n#env: lib\n", Path::new("/proj/s.py")).unwrap();
     assert_eq!(
         d.search_paths,
         [
@@ -370,9 +541,27 @@ fn language_line() {
 }
 
 #[test]
-fn keywords_are_case_insensitive() {
-    let d = parse("# R: a\n#Requirements: b\n#REQUIREMENTS : c\n    # r: d\n");
+fn keywords_are_lowercase_only() {
+    let d = parse("#r: a\n#requirements: b\n#requirements : c\n    # r: d\n");
     assert_eq!(specs(&d), [("a", 1), ("b", 2), ("c", 3), ("d", 4)]);
+}
+
+#[test]
+fn capitalised_keywords_are_ordinary_comments() {
+    // Regression: `# R: radius …` rejected the whole script and `# Env:`
+    // added a search path, since keywords were matched case-insensitively.
+    let d = parse(concat!(
+        "# R: radius of the circle in mm\n",
+        "# Env: production\n",
+        "# Requirements: see README\n",
+        "# VENV: x y\n",
+        "# Wheel: none\n",
+        "#R \"pip: numpy\"\n",
+    ));
+    assert!(d.requirements.is_empty());
+    assert!(d.search_paths.is_empty());
+    assert!(d.wheels.is_empty());
+    assert_eq!(d.venv, None);
 }
 
 #[test]
@@ -649,6 +838,7 @@ fn odd_lines_never_panic() {
         message.contains("pip option `-e` needs a value"),
         "{message}"
     );
-    // `.whl` alone names a wheel file, resolved against the script folder.
-    assert_eq!(parse("#wheel: .whl\n").wheels[0].path, ".whl");
+    // `.whl` alone is not a PEP 427 wheel file name.
+    let (_, message) = parse_err("#wheel: .whl\n");
+    assert!(message.contains("invalid wheel file name"), "{message}");
 }

@@ -38,35 +38,6 @@ pub(super) fn split_provider(text: &str) -> Option<(String, &str)> {
     (valid && !rest.starts_with("//")).then(|| (provider.to_ascii_lowercase(), rest))
 }
 
-/// Whitespace-separated arguments; a quoted stretch (`'…'` or `"…"`, as in
-/// marker values) stays in its argument with its quotes.
-pub(super) fn tokenize(text: &str) -> Vec<&str> {
-    let mut tokens = Vec::new();
-    let mut start = None;
-    let mut quote = None;
-    for (index, c) in text.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c.is_whitespace() => {
-                if let Some(begin) = start.take() {
-                    tokens.push(&text[begin..index]);
-                }
-            }
-            None => {
-                start.get_or_insert(index);
-                if c == '"' || c == '\'' {
-                    quote = Some(c);
-                }
-            }
-        }
-    }
-    if let Some(begin) = start {
-        tokens.push(&text[begin..]);
-    }
-    tokens
-}
-
 /// `--opt=value` → (`--opt`, `value`); `-ivalue` → (`-i`, `value`).
 pub(super) fn split_option(token: &str) -> (&str, Option<&str>) {
     if token.starts_with("--") {
@@ -125,15 +96,11 @@ mod tests {
     }
 
     #[test]
-    fn options_and_tokens() {
+    fn options() {
         assert_eq!(split_option("--index-url=u"), ("--index-url", Some("u")));
         assert_eq!(split_option("--pre"), ("--pre", None));
         assert_eq!(split_option("-iu"), ("-i", Some("u")));
         assert_eq!(split_option("-e"), ("-e", None));
-        assert_eq!(
-            tokenize("  a ; os_name == 'Windows NT'  -e x "),
-            ["a", ";", "os_name", "==", "'Windows NT'", "-e", "x"]
-        );
     }
 
     #[test]
