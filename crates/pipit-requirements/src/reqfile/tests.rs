@@ -216,6 +216,17 @@ fn no_index_clears_and_ignores_later_index_options_like_pip() {
 }
 
 #[test]
+fn only_the_first_find_links_of_a_line_counts_like_pip() {
+    let file = parse("-f https://a.example/ -f https://b.example/\n-f https://c.example/\n");
+    assert_eq!(
+        file.options.find_links,
+        ["https://a.example/", "https://c.example/"]
+    );
+    assert_eq!(file.warnings.len(), 1);
+    assert!(file.warnings[0].message.contains("https://b.example/"));
+}
+
+#[test]
 fn binary_lists_follow_pips_rules() {
     let file = parse("--only-binary :all:\n--no-binary :none:\n");
     assert_eq!(file.options.only_binary, [":all:"]);

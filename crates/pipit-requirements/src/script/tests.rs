@@ -741,6 +741,13 @@ fn parse_script_reads_the_file_and_reports_missing_files() {
         Err(Error::Io { path, .. }) => assert_eq!(path, missing),
         other => panic!("expected an io error, got {other:?}"),
     }
+    // Regression: the path was named twice (`cannot read `x`: failed to open file `x`: …`).
+    let message = parse_script(&missing).unwrap_err().to_string();
+    assert_eq!(
+        message.matches(&missing.display().to_string()).count(),
+        1,
+        "{message}"
+    );
 }
 
 #[test]
