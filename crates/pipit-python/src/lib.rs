@@ -11,7 +11,9 @@
 //! - [`Interpreter::probe`] runs a real interpreter once with a tiny inline
 //!   script that prints plain facts as JSON, then derives markers and tags in
 //!   Rust (the rules of `packaging.tags.sys_tags()`). The answer is cached by
-//!   the executable's path, mtime and size, so a second probe spawns nothing.
+//!   the executable's path, mtime and size, and checked against the real
+//!   interpreter it came from, so a second probe spawns nothing; scripts such
+//!   as pyenv shims are probed every time.
 //! - [`Interpreter::from_flags`] builds one from pip's `--python-version`,
 //!   `--platform`, `--implementation` and `--abi` with no subprocess, giving
 //!   the tags `pip debug --verbose` prints for the same flags.
@@ -157,8 +159,11 @@ struct FlagDefaults {
 }
 
 impl Interpreter {
-    /// Ask `executable` about itself, or reuse the cached answer when the file
-    /// has not changed since (same path, mtime and size).
+    /// Ask `executable` about itself, or reuse the cached answer when neither
+    /// the file nor the interpreter it answered as (`sys.executable`) has
+    /// changed since (same path, mtime and size). A script (`#!`, such as a
+    /// pyenv shim) is asked every time: what it starts depends on its
+    /// environment.
     ///
     /// A bare name such as `python3.11` that is not a file in the current
     /// folder is looked up on `PATH`.

@@ -7,10 +7,18 @@
 //! ```text
 //! <cache_dir>/
 //!   interpreters/
-//!     <sha256 of path, resolved path, mtime, size>.json   {"format", "path", "resolved", "mtime_ns", "size", "facts"}
+//!     <sha256 of path, resolved path, mtime, size>.json
+//!         {"format", "path", "resolved", "mtime_ns", "size",
+//!          "real": {"path", "mtime_ns", "size"}, "facts"}
 //! ```
 //!
-//! A changed executable (new mtime or size) misses the cache and is probed again.
+//! An entry is used only while both files are unchanged (same mtime and
+//! size): the one given, and the real interpreter it answered as
+//! (`sys.executable`, resolved), so a launcher that now starts another
+//! interpreter is probed again. A script (a file starting with `#!`, such as a
+//! pyenv shim) is never cached: which interpreter it starts depends on its
+//! environment (`PYENV_VERSION`, `.python-version`, the current folder), not
+//! on the file.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -23,8 +31,9 @@ use sha2::{Digest, Sha256};
 
 use crate::Error;
 
-/// Bump when the script or [`ProbeFacts`] change, so old cache entries are ignored.
-const PROBE_FORMAT: u32 = 1;
+/// Bump when the script, [`ProbeFacts`] or [`CacheEntry`] change, so old
+/// cache entries are ignored.
+const PROBE_FORMAT: u32 = 2;
 
 /// Prints the facts the Rust side needs; kept small and dependency-free.
 pub(crate) const PROBE_SCRIPT: &str = r#"
@@ -169,7 +178,48 @@ struct CacheEntry {
     resolved: PathBuf,
     mtime_ns: u128,
     size: u64,
+    /// The file `sys.executable` resolves to.
+    real: FileIdentity,
     facts: ProbeFacts,
+}
+
+/// A file as the cache recognises it: resolved path, mtime and size.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct FileIdentity {
+    path: PathBuf,
+    mtime_ns: u128,
+    size: u64,
+}
+
+impl FileIdentity {
+    /// `None` when the file cannot be resolved or read.
+    fn of(path: &Path) -> Option<Self> {
+        let path = fs_err::canonicalize(path).ok()?;
+        let metadata = fs_err::metadata(&path).ok()?;
+        Some(Self {
+            mtime_ns: mtime_ns(&metadata),
+            size: metadata.len(),
+            path,
+        })
+    }
+}
+
+fn mtime_ns(metadata: &std::fs::Metadata) -> u128 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |duration| duration.as_nanos())
+}
+
+/// Whether `file` is a script run through `#!`; an unreadable file counts as
+/// one, so that it is never cached.
+fn is_script(file: &Path) -> bool {
+    let mut start = [0u8; 2];
+    match fs_err::File::open(file).and_then(|mut opened| opened.read_exact(&mut start)) {
+        Ok(()) => &start == b"#!",
+        Err(error) => error.kind() != std::io::ErrorKind::UnexpectedEof,
+    }
 }
 
 struct CacheKey {
@@ -195,15 +245,10 @@ impl CacheKey {
             path: resolved.clone(),
             source,
         })?;
-        let mtime_ns = metadata
-            .modified()
-            .ok()
-            .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |duration| duration.as_nanos());
         Ok(Self {
             path,
             resolved,
-            mtime_ns,
+            mtime_ns: mtime_ns(&metadata),
             size: metadata.len(),
         })
     }
@@ -229,16 +274,20 @@ impl CacheKey {
             && entry.resolved == self.resolved
             && entry.mtime_ns == self.mtime_ns
             && entry.size == self.size
+            && FileIdentity::of(Path::new(&entry.facts.executable)).as_ref() == Some(&entry.real)
     }
 }
 
-/// The facts of `executable`, from the cache when its file is unchanged.
+/// The facts of `executable`, from the cache when neither it nor the real
+/// interpreter behind it changed; scripts are probed every time.
 pub(crate) fn probe_facts(
     executable: &Path,
     cache_dir: Option<&Path>,
 ) -> Result<ProbeFacts, Error> {
     let key = CacheKey::new(executable)?;
-    let cache_file = cache_dir.map(|dir| key.file(dir));
+    let cache_file = cache_dir
+        .filter(|_| !is_script(&key.resolved))
+        .map(|dir| key.file(dir));
     if let Some(file) = &cache_file {
         // A missing or unreadable entry is only a miss.
         if let Ok(text) = fs_err::read_to_string(file) {
@@ -250,13 +299,16 @@ pub(crate) fn probe_facts(
         }
     }
     let facts = run_probe(executable)?;
-    if let Some(file) = &cache_file {
+    // Without a real interpreter to check on reads, the answer is not kept.
+    let real = FileIdentity::of(Path::new(&facts.executable));
+    if let (Some(file), Some(real)) = (&cache_file, real) {
         let entry = CacheEntry {
             format: PROBE_FORMAT,
             path: key.path,
             resolved: key.resolved,
             mtime_ns: key.mtime_ns,
             size: key.size,
+            real,
             facts: facts.clone(),
         };
         // The cache only saves time: a read-only cache folder must not fail the probe.

@@ -72,46 +72,85 @@ fn calls(dir: &Path) -> usize {
         .unwrap_or(0)
 }
 
-#[cfg(unix)]
-#[test]
-fn second_probe_uses_the_cache_and_spawns_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("cache");
-    let python = fake_interpreter(dir.path(), &fake_answer("/opt/py"));
-
-    let first = Interpreter::probe(&python, Some(&cache)).unwrap();
-    assert_eq!(calls(dir.path()), 1);
-    let second = Interpreter::probe(&python, Some(&cache)).unwrap();
-    assert_eq!(
-        calls(dir.path()),
-        1,
-        "the second probe ran the interpreter again"
-    );
-    assert_eq!(first.tags, second.tags);
-    assert_eq!(first.to_json(), second.to_json());
-    let entries = fs_err::read_dir(cache.join("interpreters"))
+/// The only entry in `cache`, as JSON.
+fn cache_entry(cache: &Path) -> (PathBuf, serde_json::Value) {
+    let entries: Vec<PathBuf> = fs_err::read_dir(cache.join("interpreters"))
         .unwrap()
-        .count();
-    assert_eq!(entries, 1);
-
-    // Without a cache folder every probe runs the interpreter.
-    Interpreter::probe(&python, None).unwrap();
-    assert_eq!(calls(dir.path()), 2);
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let text = fs_err::read_to_string(&entries[0]).unwrap();
+    (entries[0].clone(), serde_json::from_str(&text).unwrap())
 }
 
-#[cfg(unix)]
+/// A real interpreter is asked once; its answer is used again while neither
+/// the file nor the interpreter it answered as (`sys.executable`) changed.
 #[test]
-fn changed_executable_is_probed_again() {
+fn second_probe_uses_the_cache_until_the_real_interpreter_changes() {
+    let Some(python) = pipit_testkit::python::find_python("3.11") else {
+        eprintln!("SKIPPED: python3.11 not found");
+        return;
+    };
+    // Behind a pyenv shim: the real executable, which is cached.
+    let real = Interpreter::probe(&python, None)
+        .unwrap()
+        .executable
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
-    let python = fake_interpreter(dir.path(), &fake_answer("/opt/py"));
-    Interpreter::probe(&python, Some(&cache)).unwrap();
-    // A different size is a different file, whatever the mtime granularity.
-    let mut body = fs_err::read_to_string(&python).unwrap();
-    body.push_str("# upgraded\n");
-    fs_err::write(&python, body).unwrap();
-    Interpreter::probe(&python, Some(&cache)).unwrap();
+    let first = Interpreter::probe(&real, Some(&cache)).unwrap();
+
+    // Mark the stored answer: reading it back shows the cache was used.
+    let (file, mut entry) = cache_entry(&cache);
+    entry["facts"]["version_info"][2] = json!(99);
+    fs_err::write(&file, entry.to_string()).unwrap();
+    let second = Interpreter::probe(&real, Some(&cache)).unwrap();
+    assert_eq!(
+        second.version.patch, 99,
+        "the second probe ran the interpreter"
+    );
+    assert_eq!(first.tags, second.tags);
+
+    // The real interpreter behind the same file is no longer what answered.
+    let size = entry["real"]["size"].as_u64().unwrap();
+    entry["real"]["size"] = json!(size + 1);
+    fs_err::write(&file, entry.to_string()).unwrap();
+    let third = Interpreter::probe(&real, Some(&cache)).unwrap();
+    assert_eq!(third.version, first.version);
+    let (_, rewritten) = cache_entry(&cache);
+    assert_eq!(rewritten["real"]["size"], json!(size));
+}
+
+/// Regression: a pyenv shim (a script) kept its first answer in the cache, so
+/// `PYENV_VERSION=3.9.18` still reported 3.11.7. A script is probed every time.
+#[cfg(unix)]
+#[test]
+fn a_script_is_probed_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    // Both real interpreters exist and stay unchanged, as pyenv's do.
+    let real = |name: &str| {
+        let path = dir.path().join(name);
+        fs_err::write(&path, name).unwrap();
+        json!(path)
+    };
+    let mut answer = fake_answer("/opt/py");
+    answer["executable"] = real("python3.11");
+    let python = fake_interpreter(dir.path(), &answer);
+    let first = Interpreter::probe(&python, Some(&cache)).unwrap();
+    assert_eq!(first.version.to_string(), "3.11.7");
+
+    // The shim now starts another interpreter; the shim itself is unchanged.
+    let mut answer = fake_answer("/opt/py39");
+    answer["executable"] = real("python3.9");
+    answer["version_info"] = json!([3, 9, 18, "final", 0]);
+    answer["markers"]["python_full_version"] = json!("3.9.18");
+    answer["markers"]["python_version"] = json!("3.9");
+    fs_err::write(dir.path().join("answer.json"), answer.to_string()).unwrap();
+    let second = Interpreter::probe(&python, Some(&cache)).unwrap();
+    assert_eq!(second.version.to_string(), "3.9.18");
     assert_eq!(calls(dir.path()), 2);
+    assert!(!cache.join("interpreters").exists());
 }
 
 #[cfg(unix)]
