@@ -40,7 +40,10 @@ pub enum Error {
         source: std::io::Error,
     },
     /// `-r`/`-c` includes that lead back to a file already being read.
-    #[error("{location}: requirements file includes itself: {chain}")]
+    #[error(
+        "{location}: requirements file includes itself: {}",
+        escape_control(chain)
+    )]
     IncludeCycle { location: Location, chain: String },
 }
 
