@@ -18,8 +18,9 @@
 //! So a wheel costs two small requests, three when its central directory is
 //! larger than the tail, one when the tail holds everything; never the whole
 //! file. A server that answers `200` instead of `206` does not support
-//! ranges: the response body is dropped unread and the functions return
-//! `Ok(None)`, so that the caller downloads the wheel instead.
+//! ranges (and one that answers `416` refuses the range asked for): the
+//! response body is dropped unread and the functions return `Ok(None)`, so
+//! that the caller downloads the wheel instead.
 //!
 //! The central directory is parsed by hand against the ZIP specification
 //! (PKWARE's APPNOTE, sections 4.3.12 to 4.3.16) rather than with the `zip`
@@ -230,8 +231,9 @@ struct Part {
     bytes: Vec<u8>,
 }
 
-/// One range request. `None` for a `200` (no range support): the body is
-/// dropped without being read, so the whole file is never transferred.
+/// One range request. `None` for a `200` (no range support) or a `416`: the
+/// body is dropped without being read, so the whole file is never
+/// transferred.
 async fn fetch(
     client: &reqwest::Client,
     url: &Url,
@@ -251,7 +253,10 @@ async fn fetch(
         .map_err(http_error)?;
     match response.status() {
         StatusCode::PARTIAL_CONTENT => {}
-        StatusCode::OK => return Ok(None),
+        // 200: ranges are not supported. 416: not this range (some servers
+        // refuse suffix ranges, and an empty file has no last bytes); either
+        // way, downloading the whole file is what is left.
+        StatusCode::OK | StatusCode::RANGE_NOT_SATISFIABLE => return Ok(None),
         status => {
             return Err(MetadataError::Status {
                 url: redact(url),

@@ -480,6 +480,16 @@ async fn without_range_support_the_caller_is_told_to_download() {
         .unwrap();
     assert!(result.is_none());
     assert_eq!(file_ranges(&server).len(), 1);
+
+    // A range the server cannot satisfy (an empty file has no last bytes)
+    // also leaves the download to the caller.
+    server.set_range_requests(true);
+    server.add_file("demo_empty-1.0-py3-none-any.whl", Vec::new());
+    let url = Url::parse(&server.file_url("demo_empty-1.0-py3-none-any.whl")).unwrap();
+    let result = wheel_metadata_by_range(&client, &url, "demo_empty-1.0-py3-none-any.whl")
+        .await
+        .unwrap();
+    assert!(result.is_none());
 }
 
 #[tokio::test]
