@@ -39,7 +39,7 @@ use crate::simple::{parse_html, redact, CoreMetadata, IndexFile, Yanked};
 /// One `--find-links` location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FindLinksEntry {
-    /// A local folder or HTML file (absolute).
+    /// A local folder, HTML file or distribution file (absolute).
     Local(PathBuf),
     /// An `http:` or `https:` page of links.
     Page(Url),
