@@ -4,7 +4,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-/// `pipit` with every `PIP_*`/`PIPIT_*` variable removed and a private cache.
+/// `pipit` with every `PIP_*`/`PIPIT_*` variable removed, no pip.conf, no
+/// netrc, and a private cache.
 pub fn pipit(cache: &Path) -> Command {
     let mut command = Command::cargo_bin("pipit").expect("the pipit binary is built");
     for (name, _) in std::env::vars_os() {
@@ -14,6 +15,9 @@ pub fn pipit(cache: &Path) -> Command {
         }
     }
     command.env("PIPIT_CACHE_DIR", cache);
+    // No pip.conf of the machine's, and no netrc: each test says what it uses.
+    command.env("PIP_CONFIG_FILE", "/dev/null");
+    command.env("NETRC", cache.join("no-netrc"));
     command.env("NO_COLOR", "1");
     command
 }

@@ -4,5 +4,6 @@
 
 mod common;
 mod errors;
+mod index_versions;
 mod python_info;
 mod script_inspect;

@@ -7,11 +7,21 @@
 //! JSON, with PEP 592 yanked files, PEP 658/714 metadata files and PEP 700
 //! sizes and upload times).
 //!
-//! What is here now is pure: [`config::load`] turns injected sources (an
-//! environment map and a list of files) into [`config::IndexSettings`], and
-//! [`simple::parse_html`] / [`simple::parse_json`] turn a page body into a
-//! [`simple::ProjectPage`]. The HTTP client, the HTTP cache with revalidation,
-//! offline mode, retries, auth and find-links come next, on top of these.
+//! The pieces, top to bottom:
+//!
+//! - [`config`]: pip's configuration from injected sources (environment and
+//!   files) into [`IndexSettings`], each value with its origin.
+//! - [`IndexClient`]: the HTTP side: content negotiation (PEP 691 JSON, PEP
+//!   503 HTML), several indexes with a safe strategy, credentials from URLs
+//!   and netrc, TLS from the system store plus `--cert`, retries with backoff,
+//!   `file://` indexes, and the HTTP cache (fresh entries answer with no
+//!   request, stale ones revalidate, pages without caching headers live for
+//!   `--index-ttl`, blobs are addressed by hash, `--offline` never connects).
+//! - [`FindLinks`]: `-f` folders, files and pages of links.
+//! - [`list_project`]: one project's files and versions across all of them.
+//! - [`DistMetadata`]: core metadata, from a PEP 658 file, from a wheel, or
+//!   from a remote wheel through HTTP range requests
+//!   ([`wheel_metadata_by_range`]).
 //!
 //! It never resolves (that is `pipit-resolver`, which calls this crate), never
 //! installs or unpacks (`pipit-install`), and never knows an index host of its
@@ -32,6 +42,7 @@ mod http_auth;
 mod ini;
 mod metadata;
 pub mod simple;
+mod versions;
 mod zip_range;
 
 pub use client::{
@@ -51,4 +62,5 @@ pub use metadata::{
     metadata_from_wheel_file, parse_metadata, DistMetadata,
 };
 pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};
+pub use versions::{list_project, FileOrigin, ListError, ListedFile, ProjectListing};
 pub use zip_range::{wheel_metadata_by_range, wheel_metadata_bytes_by_range, TAIL_SIZE};

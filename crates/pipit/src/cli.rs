@@ -41,6 +41,81 @@ pub enum Command {
     /// Describe the target interpreter: version, markers, wheel tags.
     #[command(subcommand)]
     Python(PythonCommand),
+    /// Ask the configured indexes and find-links locations about a project.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+/// `pipit index …`
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// List the versions a project has on the indexes and find-links locations, newest first.
+    Versions(IndexVersionsArgs),
+}
+
+/// Arguments of `pipit index versions`.
+#[derive(Debug, Args)]
+pub struct IndexVersionsArgs {
+    /// The project name.
+    pub name: String,
+    /// Include pre-release versions.
+    #[arg(long)]
+    pub pre: bool,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Where packages come from, spelled as pip spells it. Unset flags fall back
+/// to pip's configuration (`PIP_*`, pip.conf) and then `PIPIT_*` variables.
+#[derive(Debug, Args, Default)]
+pub struct IndexArgs {
+    /// Base URL of the package index (PEP 503 Simple API).
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Another index to use (repeatable).
+    #[arg(long = "extra-index-url", value_name = "URL")]
+    pub extra_index_urls: Vec<String>,
+    /// Use no index: only --find-links locations.
+    #[arg(long)]
+    pub no_index: bool,
+    /// A folder, file or HTML page of links to look in for distributions (repeatable).
+    #[arg(short = 'f', long = "find-links", value_name = "PATH|URL")]
+    pub find_links: Vec<String>,
+    /// How several indexes are used: `first-index` (the first index that has a project; the default) or `unsafe-best-match` (pool them all, as pip does).
+    #[arg(long, value_name = "STRATEGY", value_parser = ["first-index", "unsafe-best-match"])]
+    pub index_strategy: Option<String>,
+    /// A CA bundle to trust besides the system store.
+    #[arg(long, value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+    /// A PEM file with the client certificate and key.
+    #[arg(long, value_name = "PATH")]
+    pub client_cert: Option<PathBuf>,
+    /// Trust this host even without valid HTTPS (repeatable).
+    #[arg(long = "trusted-host", value_name = "HOST")]
+    pub trusted_hosts: Vec<String>,
+    /// Seconds to wait for a connection or a response.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// How many times to retry a failed request.
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Seconds an index page without caching headers stays fresh [default: 600].
+    #[arg(long, value_name = "SECONDS")]
+    pub index_ttl: Option<u64>,
+    /// Never connect: answer from the cache and local find-links.
+    #[arg(long)]
+    pub offline: bool,
+    /// Revalidate every cached index page.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Ignore pip's environment variables and user configuration, as `pip --isolated`.
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// `pipit script …`
@@ -87,7 +162,7 @@ pub struct PythonInfoArgs {
 /// The target interpreter, spelled as pip spells it.
 #[derive(Debug, Args, Default)]
 pub struct TargetArgs {
-    /// The interpreter to install for (probed once, then cached by path and mtime).
+    /// The interpreter to install for (probed once and cached by its real path and mtime; wrapper scripts such as pyenv shims are probed every time).
     #[arg(long, value_name = "PATH", conflicts_with = "python_version")]
     pub python: Option<PathBuf>,
     /// Install for this Python version instead (e.g. 3.9, 3.11.4, 311); no interpreter is run.
@@ -215,6 +290,7 @@ impl Command {
         match self {
             Command::Script(ScriptCommand::Inspect(args)) => args.json,
             Command::Python(PythonCommand::Info(args)) => args.json,
+            Command::Index(IndexCommand::Versions(args)) => args.json,
         }
     }
 }
@@ -223,6 +299,7 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
     match cli.command {
         Command::Script(ScriptCommand::Inspect(args)) => commands::script::inspect(&args),
         Command::Python(PythonCommand::Info(args)) => commands::python::info(&args),
+        Command::Index(IndexCommand::Versions(args)) => commands::index::versions(&args),
     }
 }
 

@@ -78,6 +78,22 @@ impl CliError {
         }
     }
 
+    /// A resolution failure (exit 1).
+    pub fn resolution(message: impl Into<String>) -> Self {
+        CliError {
+            kind: ErrorKind::Resolution,
+            ..CliError::usage(message)
+        }
+    }
+
+    /// A network or index failure (exit 3).
+    pub fn network(message: impl Into<String>) -> Self {
+        CliError {
+            kind: ErrorKind::Network,
+            ..CliError::usage(message)
+        }
+    }
+
     /// Adds a `hint:` line.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
@@ -125,6 +141,74 @@ impl From<pipit_python::Error> for CliError {
     fn from(error: pipit_python::Error) -> Self {
         CliError::usage(error.to_string())
     }
+}
+
+impl From<pipit_index::ConfigError> for CliError {
+    fn from(error: pipit_index::ConfigError) -> Self {
+        CliError::usage(with_causes(&error))
+    }
+}
+
+impl From<pipit_index::IndexError> for CliError {
+    fn from(error: pipit_index::IndexError) -> Self {
+        use pipit_index::IndexError;
+        let message = with_causes(&error);
+        match &error {
+            IndexError::NotFound { indexes, .. } => {
+                let error = CliError::resolution(message);
+                if indexes.is_empty() {
+                    error
+                } else {
+                    error.hint(format!("looked in: {}", indexes.join(", ")))
+                }
+            }
+            IndexError::Offline { .. } => CliError::network(message)
+                .hint("run once without --offline to fill the cache, or add --find-links DIR"),
+            IndexError::InvalidUrl { .. } | IndexError::Certificate { .. } => {
+                CliError::usage(message)
+            }
+            IndexError::Tls { .. } => CliError::network(message).hint(
+                "trust a CA bundle with --cert PATH (or PIP_CERT), or the host with --trusted-host",
+            ),
+            IndexError::Unauthorized { .. } => CliError::network(message).hint(
+                "put credentials in the index URL (https://user:token@host/…) or in ~/.netrc",
+            ),
+            _ => CliError::network(message),
+        }
+    }
+}
+
+impl From<pipit_index::ListError> for CliError {
+    fn from(error: pipit_index::ListError) -> Self {
+        match error {
+            pipit_index::ListError::Index(error) => error.into(),
+            pipit_index::ListError::FindLinks(error) => {
+                let network = pipit_index::ListError::FindLinks(error);
+                let message = with_causes(&network);
+                if network.is_network() {
+                    CliError::network(message)
+                } else {
+                    CliError::usage(message)
+                }
+            }
+        }
+    }
+}
+
+/// The error's message followed by each cause it does not already quote, so
+/// "cannot read `x`" becomes "cannot read `x`: permission denied".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// Folds a message onto one line: a host reads errors line by line.

@@ -1,14 +1,20 @@
 //! One module per subcommand: flags in, library call, output out.
 
+pub mod index;
 pub mod python;
 pub mod script;
 
+use std::future::Future;
 use std::path::PathBuf;
 
+use pipit_index::{
+    ca_bundles_from_env, ClientOptions, CommandLine, ConfigSources, FindLinks, IndexClient,
+    IndexSettings, IndexStrategy,
+};
 use pipit_python::{Interpreter, TargetFlags};
 
-use crate::cli::{CacheArgs, TargetArgs};
-use crate::exit::CliError;
+use crate::cli::{CacheArgs, IndexArgs, TargetArgs};
+use crate::exit::{CliError, ErrorKind};
 
 /// The target the flags name, and the interpreter that filled in what the
 /// flags left out (so output can say which one was asked).
@@ -76,4 +82,83 @@ fn flags(target: &TargetArgs) -> TargetFlags {
         implementation: target.implementation.clone(),
         abis: target.abis.clone(),
     }
+}
+
+/// Where packages come from: pip's configuration with the flags on top, the
+/// index client built from it, and the find-links locations.
+pub(crate) struct PackageSources {
+    /// The merged settings (each value knows where it came from).
+    pub settings: IndexSettings,
+    /// The index client; it has no indexes with `--no-index`, but still
+    /// fetches remote find-links pages.
+    pub client: Option<IndexClient>,
+    /// `-f` locations from the flags and the configuration.
+    pub find_links: FindLinks,
+}
+
+/// Reads pip's configuration (sections `[global]` and `[<command>]`), lays
+/// the flags over it and builds the client. Without any index or find-links
+/// location this is a usage error that says how to configure one: pipit has
+/// no built-in index.
+pub(crate) fn package_sources(
+    command: &str,
+    index: &IndexArgs,
+    cache: &CacheArgs,
+) -> Result<PackageSources, CliError> {
+    let sources = ConfigSources::discover(command, index.isolated);
+    let mut settings = pipit_index::load(&sources)?;
+    let index_strategy = match index.index_strategy.as_deref() {
+        Some(value) => Some(IndexStrategy::parse(value).ok_or_else(|| {
+            CliError::usage(format!("invalid --index-strategy `{value}`"))
+                .hint("use first-index or unsafe-best-match")
+        })?),
+        None => None,
+    };
+    settings.apply_command_line(&CommandLine {
+        index_url: index.index_url.clone(),
+        extra_index_urls: index.extra_index_urls.clone(),
+        find_links: index.find_links.clone(),
+        no_index: index.no_index,
+        pre: false,
+        cert: index.cert.clone(),
+        client_cert: index.client_cert.clone(),
+        timeout: index.timeout,
+        retries: index.retries,
+        trusted_hosts: index.trusted_hosts.clone(),
+        cache_dir: None,
+        index_ttl: index.index_ttl,
+        index_strategy,
+        offline: index.offline,
+    });
+    let has_index = !settings.no_index.value
+        && (settings.index_url.is_some() || !settings.extra_index_urls.is_empty());
+    if !has_index && settings.find_links.is_empty() {
+        return Err(CliError::usage("no package index is configured")
+            .hint("pass --index-url URL, set PIP_INDEX_URL, or set `index-url` in pip.conf")
+            .hint("or use --find-links DIR with --no-index: no index is needed then"));
+    }
+    let find_links = FindLinks::from_locations(settings.find_links.iter().map(|link| &link.value))
+        .map_err(|error| CliError::usage(error.to_string()))?;
+    let mut options = ClientOptions::from_settings(&settings);
+    options.cache_dir = cache.resolve();
+    options.refresh = index.refresh;
+    options.extra_ca_files = ca_bundles_from_env(&sources.env);
+    let client = IndexClient::new(&settings, options)?;
+    Ok(PackageSources {
+        settings,
+        client: Some(client),
+        find_links,
+    })
+}
+
+/// Runs one async library call to completion on a runtime of its own.
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError {
+            kind: ErrorKind::Install,
+            ..CliError::usage(format!("cannot start the async runtime: {error}"))
+        })?;
+    Ok(runtime.block_on(future))
 }

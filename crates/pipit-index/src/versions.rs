@@ -1,0 +1,166 @@
+//! What one project offers across the configured indexes and find-links
+//! locations: its files, where each came from, and its versions.
+//!
+//! This is the answer to `pipit index versions`, and the list of candidates
+//! the resolver starts from.
+
+use std::str::FromStr;
+
+use pep440_rs::Version;
+
+use crate::client::{IndexClient, IndexUrl};
+use crate::error::{FindLinksError, IndexError};
+use crate::filename::{normalize_name, DistFilename};
+use crate::find_links::FindLinks;
+use crate::simple::IndexFile;
+
+/// Where a listed file was found.
+#[derive(Debug, Clone)]
+pub enum FileOrigin {
+    /// On this index's project page.
+    Index(IndexUrl),
+    /// In a `--find-links` location.
+    FindLinks,
+}
+
+/// One distribution file of the project, with its parsed version.
+#[derive(Debug, Clone)]
+pub struct ListedFile {
+    /// Where the file was found.
+    pub origin: FileOrigin,
+    /// The file as the page or folder described it.
+    pub file: IndexFile,
+    /// The version from the file name (PEP 427 / sdist naming).
+    pub version: Version,
+}
+
+/// Every file a project has on the indexes and find-links locations.
+#[derive(Debug, Clone)]
+pub struct ProjectListing {
+    /// The PEP 503 normalized project name.
+    pub name: String,
+    /// Index files first (in index order), then find-links files.
+    pub files: Vec<ListedFile>,
+}
+
+impl ProjectListing {
+    /// The versions offered, newest first, each once. Pre-releases (PEP 440)
+    /// only with `include_prereleases`, as `pip index versions --pre`.
+    pub fn versions(&self, include_prereleases: bool) -> Vec<Version> {
+        let mut versions: Vec<Version> = self
+            .files
+            .iter()
+            .map(|listed| listed.version.clone())
+            .filter(|version| include_prereleases || !version.any_prerelease())
+            .collect();
+        versions.sort_by(|a, b| b.cmp(a));
+        versions.dedup();
+        versions
+    }
+}
+
+/// Why a project could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// An index could not be read, or no location has the project.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A find-links location could not be read.
+    #[error(transparent)]
+    FindLinks(#[from] FindLinksError),
+}
+
+impl ListError {
+    /// Whether the failure is the network's or an index's (exit code 3).
+    pub fn is_network(&self) -> bool {
+        match self {
+            ListError::Index(error) => error.is_network(),
+            ListError::FindLinks(error) => matches!(
+                error,
+                FindLinksError::Http { .. }
+                    | FindLinksError::Status { .. }
+                    | FindLinksError::Parse(_)
+            ),
+        }
+    }
+}
+
+/// Lists `name` from the client's indexes (none without a client) and the
+/// find-links locations. A project that only find-links has is found even
+/// offline or when no index has it; one that nothing has is
+/// [`IndexError::NotFound`] naming every place asked, or
+/// [`IndexError::Offline`] when the cache could not answer.
+pub async fn list_project(
+    client: Option<&IndexClient>,
+    find_links: &FindLinks,
+    name: &str,
+) -> Result<ProjectListing, ListError> {
+    let normalized = normalize_name(name);
+    let mut files = Vec::new();
+    let mut miss: Option<IndexError> = None;
+    if let Some(client) = client.filter(|client| !client.indexes().is_empty()) {
+        match client.project_files(name).await {
+            Ok(found) => files.extend(found.files.into_iter().filter_map(|indexed| {
+                listed(&normalized, FileOrigin::Index(indexed.index), indexed.file)
+            })),
+            Err(error @ (IndexError::NotFound { .. } | IndexError::Offline { .. })) => {
+                miss = Some(error);
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    // Remote find-links pages go through the index client's HTTP stack (TLS,
+    // proxies); offline, or with no client, only local locations are read.
+    let http = client
+        .filter(|client| !client.options().offline)
+        .and_then(|client| {
+            find_links.entries.iter().find_map(|entry| match entry {
+                crate::find_links::FindLinksEntry::Page(url) => Some(client.http_client_for(url)),
+                crate::find_links::FindLinksEntry::Local(_) => None,
+            })
+        });
+    let found = if http.is_some() || find_links.entries.iter().all(|entry| !entry.is_remote()) {
+        find_links.files_for(http, name).await?
+    } else {
+        find_links.local_files_for(name)?
+    };
+    files.extend(
+        found
+            .into_iter()
+            .filter_map(|file| listed(&normalized, FileOrigin::FindLinks, file)),
+    );
+    if files.is_empty() {
+        let asked_find_links = find_links.entries.iter().map(|entry| match entry {
+            crate::find_links::FindLinksEntry::Local(path) => path.display().to_string(),
+            crate::find_links::FindLinksEntry::Page(url) => crate::simple::redact(url),
+        });
+        return Err(match miss {
+            Some(IndexError::NotFound { name, mut indexes }) => {
+                indexes.extend(asked_find_links);
+                IndexError::NotFound { name, indexes }
+            }
+            Some(other) => other,
+            None => IndexError::NotFound {
+                name: name.to_string(),
+                indexes: asked_find_links.collect(),
+            },
+        }
+        .into());
+    }
+    Ok(ProjectListing {
+        name: normalized,
+        files,
+    })
+}
+
+/// A file whose name is one of the project's distributions with a valid
+/// version; anything else on a page is not a candidate.
+fn listed(project: &str, origin: FileOrigin, file: IndexFile) -> Option<ListedFile> {
+    let parsed = DistFilename::parse(&file.filename, project)?;
+    let version = Version::from_str(parsed.version()).ok()?;
+    Some(ListedFile {
+        origin,
+        file,
+        version,
+    })
+}
