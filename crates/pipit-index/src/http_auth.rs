@@ -7,6 +7,7 @@
 //! Credentials are sent as HTTP Basic auth and never written to the cache or
 //! printed.
 
+use percent_encoding::percent_decode_str;
 use std::path::{Path, PathBuf};
 
 use url::Url;
@@ -31,8 +32,8 @@ impl Credentials {
             return None;
         }
         Some(Self {
-            username: percent_decode(url.username()),
-            password: url.password().map(percent_decode),
+            username: decode(url.username()),
+            password: url.password().map(decode),
         })
     }
 }
@@ -210,25 +211,9 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            let high = (bytes[index + 1] as char).to_digit(16);
-            let low = (bytes[index + 2] as char).to_digit(16);
-            if let (Some(high), Some(low)) = (high, low) {
-                // Two hex digits are at most 0xff.
-                out.push((high * 16 + low) as u8);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Percent-decoded text; bytes that are not UTF-8 become U+FFFD.
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! `"yanked": ""` is not yanked, and a metadata attribute with any value but
 //! `true` or `name=hash` still announces a metadata file, without hashes.
 
+use percent_encoding::percent_decode_str;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -174,29 +175,8 @@ fn filename_of(url: &Url) -> Option<String> {
     if segment.is_empty() {
         return None;
     }
-    let decoded = percent_decode(segment);
+    let decoded = decode(segment);
     Some(decoded)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            let high = (bytes[index + 1] as char).to_digit(16);
-            let low = (bytes[index + 2] as char).to_digit(16);
-            if let (Some(high), Some(low)) = (high, low) {
-                // Two hex digits are at most 0xff.
-                out.push((high * 16 + low) as u8);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `#sha256=…` (also `&`-joined with other keys, as `egg=` links have).
@@ -331,6 +311,11 @@ fn lowercase_keys(hashes: BTreeMap<String, String>) -> BTreeMap<String, String> 
         .into_iter()
         .map(|(name, value)| (name.to_ascii_lowercase(), value))
         .collect()
+}
+
+/// Percent-decoded text; bytes that are not UTF-8 become U+FFFD.
+fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]
