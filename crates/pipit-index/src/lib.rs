@@ -30,6 +30,7 @@
 //! [`simple::redact`] so credentials are never printed.
 
 mod cache;
+mod candidate;
 mod client;
 mod client_file;
 pub mod config;
@@ -45,6 +46,7 @@ pub mod simple;
 mod versions;
 mod zip_range;
 
+pub use candidate::{CandidateMetadataError, MetadataSource};
 pub use client::{
     ca_bundles_from_env, ClientOptions, IndexClient, IndexUrl, IndexedFile, ProjectFiles,
     DEFAULT_RETRY_BASE_DELAY, SIMPLE_ACCEPT,
