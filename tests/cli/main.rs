@@ -5,5 +5,6 @@
 mod common;
 mod errors;
 mod index_versions;
+mod live_index;
 mod python_info;
 mod script_inspect;
