@@ -81,7 +81,7 @@ impl IndexClient {
                 DistMetadata::parse(&bytes, &source)?,
                 MetadataSource::MetadataFile,
             )
-        } else if let Some(bytes) = self.range_metadata(file).await? {
+        } else if let Some(bytes) = self.range_metadata(file).await {
             (
                 DistMetadata::parse(&bytes, &source_name)?,
                 MetadataSource::RangeRequests,
@@ -101,18 +101,24 @@ impl IndexClient {
     }
 
     /// The `METADATA` bytes by range requests; `None` when the server does
-    /// not do ranges, when offline, or when the wheel is already cached
-    /// whole (reading the cache beats two round trips).
-    async fn range_metadata(&self, file: &IndexFile) -> Result<Option<Vec<u8>>, MetadataError> {
+    /// not do ranges, when offline, when the wheel is already cached whole
+    /// (reading the cache beats two round trips), or when the range path
+    /// fails at all: range requests go out without the index's credentials
+    /// and retries, so any failure falls back to the whole-wheel download,
+    /// which has both and reports the real error if there is one.
+    async fn range_metadata(&self, file: &IndexFile) -> Option<Vec<u8>> {
         let cached = file
             .hashes
             .get("sha256")
             .and_then(|sha256| self.blob_path(sha256))
             .is_some_and(|path| path.is_file());
         if self.options().offline || cached {
-            return Ok(None);
+            return None;
         }
         let client = self.http_client_for(&file.url);
-        wheel_metadata_bytes_by_range(client, &file.url, &file.filename).await
+        wheel_metadata_bytes_by_range(client, &file.url, &file.filename)
+            .await
+            .ok()
+            .flatten()
     }
 }

@@ -172,3 +172,29 @@ async fn local_wheels_are_read_in_place() {
     assert_eq!(metadata.name, "demo-local");
     assert!(path.is_file());
 }
+
+/// Range requests carry no credentials: on an index that wants them, the
+/// metadata still comes, through the authenticated whole-wheel download.
+#[tokio::test]
+async fn a_private_index_without_metadata_files_falls_back_to_the_whole_wheel() {
+    let server = server();
+    server.set_metadata_files(false);
+    server.set_credentials(Some(("alice".to_string(), "s3cret".to_string())));
+    let settings = IndexSettings {
+        index_url: Some(Sourced {
+            value: server.url().replace("http://", "http://alice:s3cret@"),
+            origin: Origin::Default,
+        }),
+        ..IndexSettings::default()
+    };
+    let options = ClientOptions {
+        retry_base_delay: Duration::from_millis(1),
+        netrc: NetrcSource::Disabled,
+        ..ClientOptions::default()
+    };
+    let client = IndexClient::new(&settings, options).unwrap();
+    let file = the_file(&client).await;
+    let (metadata, source) = client.dist_metadata(&file).await.unwrap();
+    assert_eq!(source, MetadataSource::WholeWheel);
+    assert_eq!(metadata.name, "demo-app");
+}
