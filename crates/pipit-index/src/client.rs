@@ -379,28 +379,44 @@ impl IndexClient {
                 })?;
             return client_file::project_page(&directory, name);
         }
+        self.cached_get(&url, SIMPLE_ACCEPT, name)
+            .await?
+            .map(|page| parse_page(&page))
+            .transpose()
+    }
+
+    /// GET `url` through the HTTP cache: a fresh entry answers with no
+    /// request, a stale one is revalidated, and offline only the cache
+    /// answers (else [`IndexError::Offline`] naming `name`). `None` for 404
+    /// and 410.
+    pub(crate) async fn cached_get(
+        &self,
+        url: &Url,
+        accept: &str,
+        name: &str,
+    ) -> Result<Option<CachedPage>, IndexError> {
         let inner = &self.inner;
-        inner.transport.check_origin(&url)?;
-        let key = HttpCache::key(&url, SIMPLE_ACCEPT);
+        inner.transport.check_origin(url)?;
+        let key = HttpCache::key(url, accept);
         let cached = inner.pages.as_ref().and_then(|cache| cache.read(&key));
 
         if inner.options.offline {
             return match cached {
-                Some(page) => parse_page(&page).map(Some),
+                Some(page) => Ok(Some(page)),
                 None => Err(IndexError::Offline {
                     name: name.to_string(),
                 }),
             };
         }
         let now = now_ms();
-        if let Some(page) = &cached {
+        if let Some(page) = cached.as_ref() {
             let refreshing = inner.options.refresh && page.fetched_at_ms < inner.created_at_ms;
             if !refreshing && page.is_fresh(now, inner.options.index_ttl) {
-                return parse_page(page).map(Some);
+                return Ok(cached);
             }
         }
 
-        let mut headers = vec![(ACCEPT, SIMPLE_ACCEPT.to_string())];
+        let mut headers = vec![(ACCEPT, accept.to_string())];
         if let Some(page) = cached.as_ref().filter(|page| page.has_validators()) {
             if let Some(etag) = &page.etag {
                 headers.push((IF_NONE_MATCH, etag.clone()));
@@ -409,7 +425,7 @@ impl IndexClient {
                 headers.push((IF_MODIFIED_SINCE, last_modified.clone()));
             }
         }
-        let response = inner.transport.get(&url, &headers).await?;
+        let response = inner.transport.get(url, &headers).await?;
         match (response.status, cached) {
             (304, Some(mut page)) => {
                 // RFC 9111 4.3.4: the 304's headers update the stored ones.
@@ -427,25 +443,25 @@ impl IndexClient {
                         cache.write(&key, &page);
                     }
                 }
-                parse_page(&page).map(Some)
+                Ok(Some(page))
             }
             (404 | 410, _) => Ok(None),
             (_, _) => {
-                if let Some(error) = status_error(&url, &response) {
+                if let Some(error) = status_error(url, &response) {
                     return Err(error);
                 }
                 if response.status == 304 {
                     // A 304 to a request without validators.
                     return Err(IndexError::Status {
-                        url: redact(&url),
+                        url: redact(url),
                         status: 304,
                     });
                 }
-                let (page, no_store) = page_from_response(&url, response);
+                let (page, no_store) = page_from_response(url, response);
                 if let (Some(cache), false) = (&inner.pages, no_store) {
                     cache.write(&key, &page);
                 }
-                parse_page(&page).map(Some)
+                Ok(Some(page))
             }
         }
     }

@@ -19,6 +19,9 @@
 //!   `--index-ttl`, blobs are addressed by hash, `--offline` never connects).
 //! - [`FindLinks`]: `-f` folders, files and pages of links.
 //! - [`list_project`]: one project's files and versions across all of them.
+//! - [`IndexClient::complete_from_json_api`]: upload times, sizes and
+//!   requires-python that an HTML page lacks, from the index's per-project
+//!   JSON API where it offers one (for `--exclude-newer`).
 //! - [`DistMetadata`]: core metadata, from a PEP 658 file, from a wheel, or
 //!   from a remote wheel through HTTP range requests
 //!   ([`wheel_metadata_by_range`]).
@@ -41,6 +44,7 @@ mod html;
 mod http;
 mod http_auth;
 mod ini;
+mod json_api;
 mod metadata;
 pub mod simple;
 mod versions;

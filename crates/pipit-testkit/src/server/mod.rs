@@ -123,6 +123,7 @@ struct State {
     format: PageFormat,
     metadata_files: bool,
     etags: bool,
+    json_api: bool,
     cache_control: Option<String>,
     range_requests: bool,
     gzip: bool,
@@ -142,6 +143,7 @@ impl State {
             format: PageFormat::Negotiate,
             metadata_files: true,
             etags: false,
+            json_api: false,
             cache_control: None,
             range_requests: true,
             gzip: false,
@@ -328,6 +330,13 @@ impl IndexServer {
     /// `If-None-Match`. Default false.
     pub fn set_etags(&self, enabled: bool) {
         self.shared.state().etags = enabled;
+    }
+
+    /// Serve the per-project JSON API some indexes offer beside the Simple
+    /// API, at `/pypi/<name>/json` (`releases` with each file's upload time,
+    /// size, digests and requires-python). Default false.
+    pub fn set_json_api(&self, enabled: bool) {
+        self.shared.state().json_api = enabled;
     }
 
     /// The `Cache-Control` value on pages. Default none.

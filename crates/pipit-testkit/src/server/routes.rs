@@ -55,7 +55,53 @@ pub(super) fn respond(shared: &Shared, request: &Request, wrong_hash: bool) -> R
     if let Some(file_name) = path.strip_prefix("/files/") {
         return file(&state, request, file_name, wrong_hash);
     }
+    if let Some(name) = path
+        .strip_prefix("/pypi/")
+        .and_then(|rest| rest.strip_suffix("/json"))
+    {
+        return json_api(&state, name, wrong_hash);
+    }
     Response::text(404, "not found")
+}
+
+/// The per-project JSON API: `{"info": {…}, "releases": {version: [file…]}}`.
+fn json_api(state: &State, name: &str, wrong_hash: bool) -> Response {
+    let project = pages::normalize_name(name);
+    if !state.json_api || !state.files.values().any(|file| file.project == project) {
+        return Response::text(404, "not found");
+    }
+    let (versions, listings) = listings(state, &project, wrong_hash);
+    let mut releases = serde_json::Map::new();
+    for version in &versions {
+        releases.insert(version.clone(), serde_json::Value::Array(Vec::new()));
+    }
+    for listing in &listings {
+        let Some(version) = state
+            .files
+            .get(&listing.file_name)
+            .and_then(|file| file.version.clone())
+        else {
+            continue;
+        };
+        let entry = serde_json::json!({
+            "filename": listing.file_name,
+            "url": listing.url,
+            "digests": {"sha256": listing.sha256},
+            "requires_python": listing.requires_python,
+            "size": listing.size,
+            "upload_time_iso_8601": listing.upload_time,
+            "yanked": listing.yanked.is_some(),
+            "yanked_reason": listing.yanked.clone().flatten(),
+        });
+        if let Some(serde_json::Value::Array(files)) = releases.get_mut(&version) {
+            files.push(entry);
+        }
+    }
+    let body = serde_json::json!({
+        "info": {"name": project},
+        "releases": releases,
+    });
+    Response::new(200, "application/json", body.to_string())
 }
 
 fn authorized(header: Option<&str>, username: &str, password: &str) -> bool {
