@@ -12,7 +12,7 @@ use crate::exit::CliError;
 pub fn versions(args: &IndexVersionsArgs) -> Result<Output, CliError> {
     let sources = super::package_sources("index", &args.index, &args.cache)?;
     let listing = super::block_on(list_project(
-        sources.client.as_ref(),
+        Some(&sources.client),
         &sources.find_links,
         &args.name,
     ))?

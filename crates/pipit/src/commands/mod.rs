@@ -91,7 +91,7 @@ pub(crate) struct PackageSources {
     pub settings: IndexSettings,
     /// The index client; it has no indexes with `--no-index`, but still
     /// fetches remote find-links pages.
-    pub client: Option<IndexClient>,
+    pub client: IndexClient,
     /// `-f` locations from the flags and the configuration.
     pub find_links: FindLinks,
 }
@@ -146,7 +146,7 @@ pub(crate) fn package_sources(
     let client = IndexClient::new(&settings, options)?;
     Ok(PackageSources {
         settings,
-        client: Some(client),
+        client,
         find_links,
     })
 }
