@@ -1,31 +1,15 @@
 //! `IndexClient::dist_metadata`: a candidate's metadata the cheapest way the
 //! index allows, counted in requests against the in-process index.
 
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use pipit_index::{
-    CandidateMetadataError, ClientOptions, IndexClient, IndexError, IndexFile, IndexSettings,
-    MetadataSource, NetrcSource, Origin, Sourced,
-};
+use std::path::Path;
+
+use pipit_index::{CandidateMetadataError, IndexClient, IndexError, IndexFile, MetadataSource};
 use pipit_testkit::{Fault, IndexServer, WheelBuilder};
 
-fn client(server: &IndexServer, cache_dir: Option<&Path>, offline: bool) -> IndexClient {
-    let settings = IndexSettings {
-        index_url: Some(Sourced {
-            value: server.url(),
-            origin: Origin::Default,
-        }),
-        ..IndexSettings::default()
-    };
-    let options = ClientOptions {
-        cache_dir: cache_dir.map(Path::to_path_buf),
-        offline,
-        retry_base_delay: Duration::from_millis(1),
-        netrc: NetrcSource::Disabled,
-        ..ClientOptions::default()
-    };
-    IndexClient::new(&settings, options).expect("client")
+fn client(server: &IndexServer, cache: Option<&Path>, offline: bool) -> IndexClient {
+    common::client(&server.url(), cache, offline)
 }
 
 fn server() -> IndexServer {
@@ -180,19 +164,8 @@ async fn a_private_index_without_metadata_files_falls_back_to_the_whole_wheel() 
     let server = server();
     server.set_metadata_files(false);
     server.set_credentials(Some(("alice".to_string(), "s3cret".to_string())));
-    let settings = IndexSettings {
-        index_url: Some(Sourced {
-            value: server.url().replace("http://", "http://alice:s3cret@"),
-            origin: Origin::Default,
-        }),
-        ..IndexSettings::default()
-    };
-    let options = ClientOptions {
-        retry_base_delay: Duration::from_millis(1),
-        netrc: NetrcSource::Disabled,
-        ..ClientOptions::default()
-    };
-    let client = IndexClient::new(&settings, options).unwrap();
+    let with_credentials = server.url().replace("http://", "http://alice:s3cret@");
+    let client = common::client(&with_credentials, None, false);
     let file = the_file(&client).await;
     let (metadata, source) = client.dist_metadata(&file).await.unwrap();
     assert_eq!(source, MetadataSource::WholeWheel);

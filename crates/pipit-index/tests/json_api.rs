@@ -1,9 +1,10 @@
 //! The per-project JSON API fills in what an HTML Simple API page lacks.
 
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use pipit_index::{ClientOptions, IndexClient, IndexSettings, NetrcSource, Origin, Sourced};
+use std::path::Path;
+
+use pipit_index::IndexClient;
 use pipit_testkit::{Fault, IndexServer, PageFormat, WheelBuilder};
 
 const WHEEL: &str = "demo_app-1.0.0-py3-none-any.whl";
@@ -17,21 +18,7 @@ fn server() -> IndexServer {
 }
 
 fn client(server: &IndexServer, cache: Option<&Path>, offline: bool) -> IndexClient {
-    let settings = IndexSettings {
-        index_url: Some(Sourced {
-            value: server.url(),
-            origin: Origin::Default,
-        }),
-        ..IndexSettings::default()
-    };
-    let options = ClientOptions {
-        cache_dir: cache.map(Path::to_path_buf),
-        offline,
-        retry_base_delay: Duration::from_millis(1),
-        netrc: NetrcSource::Disabled,
-        ..ClientOptions::default()
-    };
-    IndexClient::new(&settings, options).unwrap()
+    common::client(&server.url(), cache, offline)
 }
 
 #[tokio::test]
