@@ -11,8 +11,8 @@ use pep440_rs::Version;
 use crate::client::{IndexClient, IndexUrl};
 use crate::error::{FindLinksError, IndexError};
 use crate::filename::{normalize_name, DistFilename};
-use crate::find_links::FindLinks;
-use crate::simple::IndexFile;
+use crate::find_links::{FindLinks, FindLinksEntry};
+use crate::simple::{redact, IndexFile};
 
 /// Where a listed file was found.
 #[derive(Debug, Clone)]
@@ -115,14 +115,13 @@ pub async fn list_project(
         .filter(|client| !client.options().offline)
         .and_then(|client| {
             find_links.entries.iter().find_map(|entry| match entry {
-                crate::find_links::FindLinksEntry::Page(url) => Some(client.http_client_for(url)),
-                crate::find_links::FindLinksEntry::Local(_) => None,
+                FindLinksEntry::Page(url) => Some(client.http_client_for(url)),
+                FindLinksEntry::Local(_) => None,
             })
         });
-    let found = if http.is_some() || find_links.entries.iter().all(|entry| !entry.is_remote()) {
-        find_links.files_for(http, name).await?
-    } else {
-        find_links.local_files_for(name)?
+    let found = match http {
+        Some(http) => find_links.files_for(Some(http), name).await?,
+        None => find_links.local_files_for(name)?,
     };
     files.extend(
         found
@@ -131,8 +130,8 @@ pub async fn list_project(
     );
     if files.is_empty() {
         let asked_find_links = find_links.entries.iter().map(|entry| match entry {
-            crate::find_links::FindLinksEntry::Local(path) => path.display().to_string(),
-            crate::find_links::FindLinksEntry::Page(url) => crate::simple::redact(url),
+            FindLinksEntry::Local(path) => path.display().to_string(),
+            FindLinksEntry::Page(url) => redact(url),
         });
         return Err(match miss {
             Some(IndexError::NotFound { name, mut indexes }) => {

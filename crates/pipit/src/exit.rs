@@ -180,17 +180,14 @@ impl From<pipit_index::IndexError> for CliError {
 
 impl From<pipit_index::ListError> for CliError {
     fn from(error: pipit_index::ListError) -> Self {
-        match error {
-            pipit_index::ListError::Index(error) => error.into(),
-            pipit_index::ListError::FindLinks(error) => {
-                let network = pipit_index::ListError::FindLinks(error);
-                let message = with_causes(&network);
-                if network.is_network() {
-                    CliError::network(message)
-                } else {
-                    CliError::usage(message)
-                }
-            }
+        if let pipit_index::ListError::Index(error) = error {
+            return error.into();
+        }
+        let message = with_causes(&error);
+        if error.is_network() {
+            CliError::network(message)
+        } else {
+            CliError::usage(message)
         }
     }
 }
