@@ -86,6 +86,18 @@ impl IndexClient {
                 DistMetadata::parse(&bytes, &source_name)?,
                 MetadataSource::RangeRequests,
             )
+        } else if let Some(path) = self.cached_wheel(file) {
+            // Already downloaded: the blob is named by its verified hash, so
+            // read it without hashing it again. (It is named by hash, not by
+            // file name, hence the file name given separately.)
+            let bytes = fs_err::read(&path).map_err(|source| MetadataError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            (
+                metadata_from_wheel_bytes(&file.filename, &bytes)?,
+                MetadataSource::WholeWheel,
+            )
         } else {
             let bytes = match file.hashes.get("sha256") {
                 Some(sha256) => self.get_bytes_by_hash(&file.url, sha256).await?,
@@ -107,12 +119,7 @@ impl IndexClient {
     /// and retries, so any failure falls back to the whole-wheel download,
     /// which has both and reports the real error if there is one.
     async fn range_metadata(&self, file: &IndexFile) -> Option<Vec<u8>> {
-        let cached = file
-            .hashes
-            .get("sha256")
-            .and_then(|sha256| self.blob_path(sha256))
-            .is_some_and(|path| path.is_file());
-        if self.options().offline || cached {
+        if self.options().offline || self.cached_wheel(file).is_some() {
             return None;
         }
         let client = self.http_client_for(&file.url);
@@ -120,5 +127,13 @@ impl IndexClient {
             .await
             .ok()
             .flatten()
+    }
+
+    /// The wheel's copy in the blob cache, when it has been downloaded.
+    fn cached_wheel(&self, file: &IndexFile) -> Option<std::path::PathBuf> {
+        file.hashes
+            .get("sha256")
+            .and_then(|sha256| self.blob_path(sha256))
+            .filter(|path| path.is_file())
     }
 }

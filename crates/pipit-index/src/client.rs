@@ -252,8 +252,12 @@ impl IndexClient {
             .iter()
             .map(|cert| cert.value.clone())
             .collect();
-        ca_files.extend(options.extra_ca_files.iter().cloned());
-        ca_files.dedup();
+        // `--cert X` with `SSL_CERT_FILE=X` is one bundle, read once.
+        for extra in &options.extra_ca_files {
+            if !ca_files.contains(extra) {
+                ca_files.push(extra.clone());
+            }
+        }
         let transport = Transport::new(TransportConfig {
             ca_files,
             client_cert: settings.client_cert.as_ref().map(|cert| cert.value.clone()),
@@ -436,6 +440,9 @@ impl IndexClient {
                 }
                 if let Some(etag) = response.header("etag") {
                     page.etag = Some(etag.to_string());
+                }
+                if let Some(last_modified) = response.header("last-modified") {
+                    page.last_modified = Some(last_modified.to_string());
                 }
                 page.fetched_at_ms = now_ms();
                 if let Some(cache) = &inner.pages {

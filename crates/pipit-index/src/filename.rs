@@ -172,7 +172,8 @@ fn sdist_stem(filename: &str) -> Option<(&str, SdistFormat)> {
     })
 }
 
-fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+/// `text` without `suffix`, compared ASCII-case-insensitively.
+pub(crate) fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
     let split = text.len().checked_sub(suffix.len())?;
     if !text.is_char_boundary(split) || !text[split..].eq_ignore_ascii_case(suffix) {
         return None;

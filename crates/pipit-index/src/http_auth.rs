@@ -7,7 +7,7 @@
 //! Credentials are sent as HTTP Basic auth and never written to the cache or
 //! printed.
 
-use percent_encoding::percent_decode_str;
+use crate::simple::decode;
 use std::path::{Path, PathBuf};
 
 use url::Url;
@@ -209,11 +209,6 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
-}
-
-/// Percent-decoded text; bytes that are not UTF-8 become U+FFFD.
-fn decode(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -28,8 +28,8 @@ struct FileFacts {
 
 impl IndexClient {
     /// Fills in each file's missing upload time, size and requires-python
-    /// from its index's JSON API, asking only indexes whose files lack one of
-    /// them. Returns how many files gained a fact.
+    /// from its index's JSON API, asking only indexes whose files lack an
+    /// upload time or a size. Returns how many files gained a fact.
     pub async fn complete_from_json_api(
         &self,
         files: &mut ProjectFiles,
@@ -37,8 +37,9 @@ impl IndexClient {
         let mut indexes: Vec<IndexUrl> = Vec::new();
         for indexed in &files.files {
             let file = &indexed.file;
-            let lacking =
-                file.upload_time.is_none() || file.size.is_none() || file.requires_python.is_none();
+            // Upload times and sizes are what HTML pages lack; a missing
+            // requires-python is normal and alone is no reason to ask.
+            let lacking = file.upload_time.is_none() || file.size.is_none();
             if lacking && !indexes.contains(&indexed.index) {
                 indexes.push(indexed.index.clone());
             }

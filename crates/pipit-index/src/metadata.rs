@@ -355,7 +355,7 @@ pub fn find_metadata_entry<'a>(
         if file != "METADATA" {
             continue;
         }
-        let Some(stem) = strip_suffix_ignore_ascii_case(directory, ".dist-info") else {
+        let Some(stem) = crate::filename::strip_suffix_ignore_case(directory, ".dist-info") else {
             continue;
         };
         found.push(directory.to_string());
@@ -382,14 +382,6 @@ pub fn find_metadata_entry<'a>(
             candidates: matching.iter().map(|entry| entry.to_string()).collect(),
         }),
     }
-}
-
-fn strip_suffix_ignore_ascii_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
-    let split = text.len().checked_sub(suffix.len())?;
-    if !text.is_char_boundary(split) || !text[split..].eq_ignore_ascii_case(suffix) {
-        return None;
-    }
-    Some(&text[..split])
 }
 
 /// The METADATA bytes of a whole wheel held in memory.

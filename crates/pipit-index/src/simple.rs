@@ -314,7 +314,7 @@ fn lowercase_keys(hashes: BTreeMap<String, String>) -> BTreeMap<String, String> 
 }
 
 /// Percent-decoded text; bytes that are not UTF-8 become U+FFFD.
-fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 

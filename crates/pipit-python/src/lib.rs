@@ -90,12 +90,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("failed to write interpreter cache `{}`: {source}", path.display())]
-    CacheWrite {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("no python interpreter found; tried {tried}")]
     NoInterpreter { tried: String },
     #[error("invalid --python-version value `{value}`: {reason}")]

@@ -317,22 +317,14 @@ pub(crate) fn probe_facts(
     Ok(facts)
 }
 
-fn write_cache(file: &Path, entry: &CacheEntry) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(entry).map_err(|source| Error::CacheWrite {
-        path: file.to_path_buf(),
-        source: std::io::Error::other(source),
-    })?;
-    let failed = |source| Error::CacheWrite {
-        path: file.to_path_buf(),
-        source,
-    };
+fn write_cache(file: &Path, entry: &CacheEntry) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(entry).map_err(std::io::Error::other)?;
     let dir = file.parent().unwrap_or(file);
-    fs_err::create_dir_all(dir).map_err(failed)?;
+    fs_err::create_dir_all(dir)?;
     // Write a sibling and rename, so a concurrent reader never sees half a file.
     let partial = file.with_extension(format!("json.{}.tmp", std::process::id()));
-    fs_err::write(&partial, text).map_err(failed)?;
-    fs_err::rename(&partial, file).map_err(failed)?;
-    Ok(())
+    fs_err::write(&partial, text)?;
+    fs_err::rename(&partial, file)
 }
 
 fn run_probe(executable: &Path) -> Result<ProbeFacts, Error> {

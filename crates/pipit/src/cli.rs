@@ -204,17 +204,22 @@ pub struct CacheArgs {
 impl CacheArgs {
     /// The cache folder to use, or `None` with `--no-cache-dir`.
     pub fn resolve(&self) -> Option<PathBuf> {
+        let from_environment = std::env::var_os("PIPIT_CACHE_DIR")
+            .filter(|dir| !dir.is_empty())
+            .map(PathBuf::from);
+        self.resolve_over(from_environment)
+    }
+
+    /// The same, with `configured` (what configuration loading found, e.g.
+    /// `PIPIT_CACHE_DIR` unless `--isolated`) in place of the environment.
+    pub fn resolve_over(&self, configured: Option<PathBuf>) -> Option<PathBuf> {
         if self.no_cache_dir {
             return None;
         }
-        // The flag wins over the variable; an empty variable counts as unset.
+        // The flag wins over the configuration; then the per-user folder.
         self.cache_dir
             .clone()
-            .or_else(|| {
-                std::env::var_os("PIPIT_CACHE_DIR")
-                    .filter(|dir| !dir.is_empty())
-                    .map(PathBuf::from)
-            })
+            .or(configured)
             .or_else(|| dirs::cache_dir().map(|dir| dir.join("pipit")))
     }
 }

@@ -140,7 +140,7 @@ pub(crate) fn package_sources(
     let find_links = FindLinks::from_locations(settings.find_links.iter().map(|link| &link.value))
         .map_err(|error| CliError::usage(error.to_string()))?;
     let mut options = ClientOptions::from_settings(&settings);
-    options.cache_dir = cache.resolve();
+    options.cache_dir = cache.resolve_over(options.cache_dir.take());
     options.refresh = index.refresh;
     options.extra_ca_files = ca_bundles_from_env(&sources.env);
     let client = IndexClient::new(&settings, options)?;
