@@ -327,3 +327,114 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Each index flag reaches the client: these fail if a flag is dropped on the way.
+#[test]
+fn index_ttl_zero_asks_again() {
+    let server = demo_server();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let args = [
+        "index",
+        "versions",
+        "demo-lib",
+        "--index-ttl",
+        "0",
+        "-i",
+        &url,
+    ];
+    assert_eq!(run(pipit(cache.path()).args(args)).0, 0);
+    let requests = server.request_count();
+    assert_eq!(run(pipit(cache.path()).args(args)).0, 0);
+    assert!(server.request_count() > requests, "a zero TTL revalidates");
+}
+
+#[test]
+fn index_strategy_chooses_between_first_index_and_pooling() {
+    let first = IndexServer::with_wheels(&[WheelBuilder::new("demo-lib", "1.0.0")]);
+    let second = IndexServer::with_wheels(&[WheelBuilder::new("demo-lib", "2.0.0")]);
+    let cache = tempfile::tempdir().unwrap();
+    let base = ["index", "versions", "demo-lib", "-i"];
+    let (code, stdout, _) = run(pipit(cache.path()).args(base).args([
+        first.url(),
+        "--extra-index-url".to_string(),
+        second.url(),
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "demo-lib (1.0.0)\nAvailable versions: 1.0.0\n");
+    let (code, stdout, _) = run(pipit(cache.path()).args(base).args([
+        first.url(),
+        "--extra-index-url".to_string(),
+        second.url(),
+        "--index-strategy".to_string(),
+        "unsafe-best-match".to_string(),
+    ]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "demo-lib (2.0.0)\nAvailable versions: 2.0.0, 1.0.0\n"
+    );
+}
+
+#[test]
+fn cache_dir_flag_wins_over_the_variable() {
+    let server = demo_server();
+    let variable = tempfile::tempdir().unwrap();
+    let flag = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(pipit(variable.path())
+        .args([
+            "index",
+            "versions",
+            "demo-lib",
+            "-i",
+            &server.url(),
+            "--cache-dir",
+        ])
+        .arg(flag.path()));
+    assert_eq!(code, 0, "{stderr}");
+    let entries = |dir: &std::path::Path| std::fs::read_dir(dir).unwrap().count();
+    assert!(
+        entries(flag.path()) > 0,
+        "the page is cached under --cache-dir"
+    );
+    assert_eq!(entries(variable.path()), 0, "PIPIT_CACHE_DIR is not used");
+}
+
+#[test]
+fn timeout_applies_and_is_validated() {
+    let server = demo_server();
+    server.inject(
+        "/simple/",
+        pipit_testkit::Fault::Delay(Duration::from_secs(3)),
+        5,
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (code, _, stderr) = run(pipit(cache.path()).args([
+        "index",
+        "versions",
+        "demo-lib",
+        "--timeout",
+        "0.5",
+        "--retries",
+        "0",
+        "-i",
+        &server.url(),
+    ]));
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "gave up before the delay ended"
+    );
+    let (code, _, stderr) = run(pipit(cache.path()).args([
+        "index",
+        "versions",
+        "demo-lib",
+        "--timeout",
+        "nan",
+        "-i",
+        &server.url(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a number of seconds"), "{stderr}");
+}

@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use clap::error::{ContextKind, ContextValue, ErrorKind as ClapErrorKind};
 use clap::{Args, Parser, Subcommand};
 
+use pipit_index::IndexStrategy;
+
 use crate::commands;
 use crate::exit::{CliError, ErrorKind};
 
@@ -87,8 +89,8 @@ pub struct IndexArgs {
     #[arg(short = 'f', long = "find-links", value_name = "PATH|URL")]
     pub find_links: Vec<String>,
     /// How several indexes are used: `first-index` (the first index that has a project; the default) or `unsafe-best-match` (pool them all, as pip does).
-    #[arg(long, value_name = "STRATEGY", value_parser = ["first-index", "unsafe-best-match"])]
-    pub index_strategy: Option<String>,
+    #[arg(long, value_name = "STRATEGY", value_parser = parse_index_strategy)]
+    pub index_strategy: Option<IndexStrategy>,
     /// A CA bundle to trust besides the system store.
     #[arg(long, value_name = "PATH")]
     pub cert: Option<PathBuf>,
@@ -99,7 +101,7 @@ pub struct IndexArgs {
     #[arg(long = "trusted-host", value_name = "HOST")]
     pub trusted_hosts: Vec<String>,
     /// Seconds to wait for a connection or a response.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
     /// How many times to retry a failed request.
     #[arg(long, value_name = "N")]
@@ -221,6 +223,19 @@ impl CacheArgs {
             .clone()
             .or(configured)
             .or_else(|| dirs::cache_dir().map(|dir| dir.join("pipit")))
+    }
+}
+
+fn parse_index_strategy(value: &str) -> Result<IndexStrategy, String> {
+    IndexStrategy::parse(value)
+        .ok_or_else(|| format!("`{value}` is not first-index or unsafe-best-match"))
+}
+
+/// A timeout as pip.conf and `PIP_TIMEOUT` accept it: finite, not negative.
+fn parse_seconds(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Ok(seconds),
+        _ => Err(format!("`{value}` is not a number of seconds")),
     }
 }
 

@@ -10,14 +10,14 @@ use crate::exit::CliError;
 
 /// Lists a project's versions, newest first, and with `--json` its files.
 pub fn versions(args: &IndexVersionsArgs) -> Result<Output, CliError> {
-    let sources = super::package_sources("index", &args.index, &args.cache)?;
+    let sources = super::package_sources("index", &args.index, args.pre, &args.cache)?;
     let listing = super::block_on(list_project(
         Some(&sources.client),
         &sources.find_links,
         &args.name,
     ))?
     .map_err(CliError::from)?;
-    let include_prereleases = args.pre || sources.settings.pre.value;
+    let include_prereleases = sources.settings.pre.value;
     let versions: Vec<String> = listing
         .versions(include_prereleases)
         .iter()

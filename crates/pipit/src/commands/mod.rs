@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use pipit_index::{
     ca_bundles_from_env, ClientOptions, CommandLine, ConfigSources, FindLinks, IndexClient,
-    IndexSettings, IndexStrategy,
+    IndexSettings,
 };
 use pipit_python::{Interpreter, TargetFlags};
 
@@ -103,23 +103,17 @@ pub(crate) struct PackageSources {
 pub(crate) fn package_sources(
     command: &str,
     index: &IndexArgs,
+    pre: bool,
     cache: &CacheArgs,
 ) -> Result<PackageSources, CliError> {
     let sources = ConfigSources::discover(command, index.isolated);
     let mut settings = pipit_index::load(&sources)?;
-    let index_strategy = match index.index_strategy.as_deref() {
-        Some(value) => Some(IndexStrategy::parse(value).ok_or_else(|| {
-            CliError::usage(format!("invalid --index-strategy `{value}`"))
-                .hint("use first-index or unsafe-best-match")
-        })?),
-        None => None,
-    };
     settings.apply_command_line(&CommandLine {
         index_url: index.index_url.clone(),
         extra_index_urls: index.extra_index_urls.clone(),
         find_links: index.find_links.clone(),
         no_index: index.no_index,
-        pre: false,
+        pre,
         cert: index.cert.clone(),
         client_cert: index.client_cert.clone(),
         timeout: index.timeout,
@@ -127,7 +121,7 @@ pub(crate) fn package_sources(
         trusted_hosts: index.trusted_hosts.clone(),
         cache_dir: None,
         index_ttl: index.index_ttl,
-        index_strategy,
+        index_strategy: index.index_strategy,
         offline: index.offline,
     });
     let has_index = !settings.no_index.value
