@@ -1,0 +1,1 @@
+//! PEP 440 specifiers as PubGrub version ranges (placeholder; being written).
