@@ -68,5 +68,7 @@ pub use metadata::{
     metadata_from_wheel_file, parse_metadata, DistMetadata,
 };
 pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};
-pub use versions::{list_project, FileOrigin, ListError, ListedFile, ProjectListing};
+pub use versions::{
+    list_project, list_project_with, FileOrigin, ListError, ListedFile, ProjectListing,
+};
 pub use zip_range::{wheel_metadata_by_range, wheel_metadata_bytes_by_range, TAIL_SIZE};

@@ -95,11 +95,31 @@ pub async fn list_project(
     find_links: &FindLinks,
     name: &str,
 ) -> Result<ProjectListing, ListError> {
+    list_project_with(client, find_links, name, false).await
+}
+
+/// [`list_project`], and with `upload_times` the index files' missing upload
+/// times (and sizes) filled in from the index's JSON API
+/// ([`IndexClient::complete_from_json_api`]), which `--exclude-newer` needs
+/// when an index serves HTML pages.
+pub async fn list_project_with(
+    client: Option<&IndexClient>,
+    find_links: &FindLinks,
+    name: &str,
+    upload_times: bool,
+) -> Result<ProjectListing, ListError> {
     let normalized = normalize_name(name);
     let mut files = Vec::new();
     let mut miss: Option<IndexError> = None;
     if let Some(client) = client.filter(|client| !client.indexes().is_empty()) {
-        match client.project_files(name).await {
+        let found = match client.project_files(name).await {
+            Ok(mut found) if upload_times => {
+                client.complete_from_json_api(&mut found).await?;
+                Ok(found)
+            }
+            other => other,
+        };
+        match found {
             Ok(found) => files.extend(found.files.into_iter().filter_map(|indexed| {
                 listed(&normalized, FileOrigin::Index(indexed.index), indexed.file)
             })),
