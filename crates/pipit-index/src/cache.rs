@@ -199,6 +199,40 @@ impl BlobStore {
     }
 }
 
+/// `<cache_dir>/metadata-v1/sha256/`: the `METADATA` of wheels read by
+/// range requests, named by the wheel's sha256. A wheel's content never
+/// changes under its hash, so neither does its metadata: entries never
+/// go stale.
+#[derive(Debug, Clone)]
+pub(crate) struct WheelMetadataStore {
+    root: PathBuf,
+}
+
+impl WheelMetadataStore {
+    pub(crate) fn new(cache_dir: &Path) -> Self {
+        Self {
+            root: cache_dir.join("metadata-v1").join("sha256"),
+        }
+    }
+
+    fn path(&self, wheel_sha256: &str) -> Option<PathBuf> {
+        let valid = wheel_sha256.len() == 64 && wheel_sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then(|| self.root.join(wheel_sha256.to_ascii_lowercase()))
+    }
+
+    /// The stored metadata of the wheel with this sha256.
+    pub(crate) fn read(&self, wheel_sha256: &str) -> Option<Vec<u8>> {
+        fs_err::read(self.path(wheel_sha256)?).ok()
+    }
+
+    /// Stores metadata read from the wheel with this sha256. Best effort.
+    pub(crate) fn write(&self, wheel_sha256: &str, bytes: &[u8]) {
+        if let Some(path) = self.path(wheel_sha256) {
+            let _ = write_atomic(&self.root, &path, bytes);
+        }
+    }
+}
+
 /// Write `bytes` to a fresh temporary file in `dir`, then rename it to `path`.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -29,6 +29,8 @@ pub enum MetadataSource {
     WholeWheel,
     /// A wheel on the local file system.
     LocalFile,
+    /// The cache: metadata an earlier range read took from the same wheel (by sha256).
+    Cached,
 }
 
 /// Why a candidate's metadata could not be had.
@@ -69,6 +71,7 @@ impl IndexClient {
             metadata.check_wheel_filename(&file.filename)?;
             return Ok((metadata, MetadataSource::LocalFile));
         }
+        let wheel_sha256 = file.hashes.get("sha256").map(String::as_str);
         let (metadata, source) = if let CoreMetadata::Present { hashes } = &file.core_metadata {
             let mut url = file.url.clone();
             url.set_path(&format!("{}.metadata", file.url.path()));
@@ -81,11 +84,20 @@ impl IndexClient {
                 DistMetadata::parse(&bytes, &source)?,
                 MetadataSource::MetadataFile,
             )
-        } else if let Some(bytes) = self.range_metadata(file).await {
+        } else if let Some(bytes) =
+            wheel_sha256.and_then(|sha256| self.stored_wheel_metadata(sha256))
+        {
             (
                 DistMetadata::parse(&bytes, &source_name)?,
-                MetadataSource::RangeRequests,
+                MetadataSource::Cached,
             )
+        } else if let Some(bytes) = self.range_metadata(file).await {
+            let metadata = DistMetadata::parse(&bytes, &source_name)?;
+            if let Some(sha256) = wheel_sha256 {
+                // Only metadata that parsed is kept: a bad read is retried.
+                self.store_wheel_metadata(sha256, &bytes);
+            }
+            (metadata, MetadataSource::RangeRequests)
         } else if let Some(path) = self.cached_wheel(file) {
             // Already downloaded: the blob is named by its verified hash, so
             // read it without hashing it again. (It is named by hash, not by

@@ -26,7 +26,9 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, IF_MODIFIED_SINCE, IF_NONE_MATCH};
 use url::Url;
 
-use crate::cache::{now_ms, sha256_hex, BlobStore, CacheControl, CachedPage, HttpCache};
+use crate::cache::{
+    now_ms, sha256_hex, BlobStore, CacheControl, CachedPage, HttpCache, WheelMetadataStore,
+};
 use crate::client_file;
 use crate::config::{IndexSettings, IndexStrategy, DEFAULT_INDEX_TTL_SECS};
 use crate::error::IndexError;
@@ -215,6 +217,7 @@ struct Inner {
     transport: Transport,
     pages: Option<HttpCache>,
     blobs: Option<BlobStore>,
+    wheel_metadata: Option<WheelMetadataStore>,
     options: ClientOptions,
     /// With `refresh`, pages fetched before this are stale.
     created_at_ms: u64,
@@ -279,6 +282,7 @@ impl IndexClient {
                 transport,
                 pages: options.cache_dir.as_deref().map(HttpCache::new),
                 blobs: options.cache_dir.as_deref().map(BlobStore::new),
+                wheel_metadata: options.cache_dir.as_deref().map(WheelMetadataStore::new),
                 options,
                 created_at_ms: now_ms(),
             }),
@@ -533,6 +537,19 @@ impl IndexClient {
     /// retries: prefer [`IndexClient::get_bytes`] where those matter.
     pub fn http_client_for(&self, url: &Url) -> &reqwest::Client {
         self.inner.transport.client_for(url)
+    }
+
+    /// The `METADATA` of the wheel with this sha256, as an earlier range
+    /// read stored it.
+    pub(crate) fn stored_wheel_metadata(&self, wheel_sha256: &str) -> Option<Vec<u8>> {
+        self.inner.wheel_metadata.as_ref()?.read(wheel_sha256)
+    }
+
+    /// Keeps the `METADATA` read by range requests from the wheel with this sha256.
+    pub(crate) fn store_wheel_metadata(&self, wheel_sha256: &str, bytes: &[u8]) {
+        if let Some(store) = &self.inner.wheel_metadata {
+            store.write(wheel_sha256, bytes);
+        }
     }
 
     /// Where `get_bytes_by_hash` keeps the file with this sha256, if there
