@@ -149,6 +149,13 @@ pub struct Warning {
     pub message: String,
 }
 
+/// Parses one requirement as written on the command line (`pip install
+/// REQ`): PEP 508, a bare wheel path or URL, or another path or URL. `Err`
+/// is a one-line message.
+pub fn parse_requirement_arg(text: &str) -> Result<RequirementKind, String> {
+    requirement::parse_requirement(text.trim())
+}
+
 /// Reads `path` and the files it includes; `${VAR}` comes from the process environment.
 pub fn parse_file(path: &Path) -> Result<RequirementsFile, Error> {
     let env = |name: &str| std::env::var(name).ok();
