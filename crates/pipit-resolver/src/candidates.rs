@@ -1,0 +1,268 @@
+//! One project's files, sorted into versions, each file judged for the
+//! target: usable (with its tag rank) or unusable (with the reason).
+//!
+//! This is where pip's file-level rules live: wheel tags, the files'
+//! `Requires-Python`, yanked files, `--no-binary`, `--hash` restrictions and
+//! `--exclude-newer`. Version-level rules (specifiers, pre-releases,
+//! preferences) are the provider's.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pipit_index::{FileOrigin, ListedFile, ProjectListing, WheelFilename, Yanked};
+use pipit_python::Tags;
+
+use crate::reason::Unusable;
+
+/// The facts about the target and the user's rules that judge a file.
+pub(crate) struct FileRules<'a> {
+    /// The target's accepted wheel tags, best first.
+    pub tags: &'a Tags,
+    /// The target's full Python version, for `Requires-Python`.
+    pub python: &'a Version,
+    /// `--ignore-requires-python`.
+    pub ignore_requires_python: bool,
+    /// `--no-binary` names this project (or `:all:`).
+    pub no_binary: bool,
+    /// The user's `--hash` values for this project (`algorithm:hex`); empty
+    /// means any file.
+    pub hashes: &'a [String],
+    /// `--exclude-newer`: files uploaded after this (or with no upload time,
+    /// from an index) do not exist for this resolution.
+    pub exclude_newer: Option<jiff::Timestamp>,
+}
+
+/// A file and what the rules say about it.
+#[derive(Debug, Clone)]
+pub(crate) struct JudgedFile {
+    /// The file, with where it was found.
+    pub listed: ListedFile,
+    /// Its tag rank (lower is better) when usable, else why not.
+    pub verdict: Result<Rank, Unusable>,
+}
+
+/// How good a usable wheel is for the target: tag rank first, then the
+/// higher build tag (PEP 427), as pip sorts them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Rank {
+    /// Position of the wheel's best tag in the target's list.
+    pub tag: usize,
+    /// The build tag, negated into "lower is better" order.
+    pub build: std::cmp::Reverse<(u64, String)>,
+}
+
+/// All files of one version.
+#[derive(Debug, Clone)]
+pub(crate) struct VersionFiles {
+    /// The files of the version, in listing order.
+    pub files: Vec<JudgedFile>,
+}
+
+/// What a project offers the target, by version.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Candidates {
+    /// Versions (ascending) and their files.
+    pub versions: BTreeMap<Version, VersionFiles>,
+    /// Index files dropped because `--exclude-newer` could not date them.
+    pub undated: usize,
+}
+
+impl Candidates {
+    /// Judges every file of `listing` by `rules`.
+    pub fn new(listing: &ProjectListing, rules: &FileRules<'_>) -> Self {
+        let mut candidates = Candidates::default();
+        for listed in &listing.files {
+            if let Some(cutoff) = rules.exclude_newer {
+                match upload_time(listed) {
+                    Some(uploaded) if uploaded < cutoff => {}
+                    Some(_) => continue,
+                    // Local find-links files carry no upload time and are
+                    // the user's own choice: kept. Index files that cannot
+                    // be dated might be newer, so they are left out.
+                    None if matches!(listed.origin, FileOrigin::FindLinks) => {}
+                    None => {
+                        candidates.undated += 1;
+                        continue;
+                    }
+                }
+            }
+            let verdict = judge(listed, rules);
+            candidates
+                .versions
+                .entry(listed.version.clone())
+                .or_insert_with(|| VersionFiles { files: Vec::new() })
+                .files
+                .push(JudgedFile {
+                    listed: listed.clone(),
+                    verdict,
+                });
+        }
+        candidates
+    }
+}
+
+impl VersionFiles {
+    /// The file to install: the usable wheel with the best rank, a
+    /// non-yanked one before a yanked one, and a yanked one only when
+    /// `yanked_allowed` (the user pinned this version with `==`/`===`).
+    /// Otherwise, the reason that best explains why the version cannot be
+    /// used.
+    pub fn best(&self, yanked_allowed: bool) -> Result<&JudgedFile, Unusable> {
+        let usable = self
+            .files
+            .iter()
+            .filter_map(|file| file.verdict.as_ref().ok().map(|rank| (file, rank)));
+        let mut best: Option<(&JudgedFile, bool, &Rank)> = None;
+        for (file, rank) in usable {
+            let yanked = is_yanked(&file.listed);
+            if yanked && !yanked_allowed {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((_, best_yanked, best_rank)) => (yanked, rank) < (best_yanked, best_rank),
+            };
+            if better {
+                best = Some((file, yanked, rank));
+            }
+        }
+        if let Some((file, _, _)) = best {
+            return Ok(file);
+        }
+        Err(self.unusable_reason())
+    }
+
+    /// Every usable file's sha256 (for `--generate-hashes`), sorted.
+    pub fn usable_hashes(&self) -> Vec<String> {
+        let mut hashes: Vec<String> = self
+            .files
+            .iter()
+            .filter(|file| file.verdict.is_ok())
+            .filter_map(|file| file.listed.file.hashes.get("sha256"))
+            .map(|hex| format!("sha256:{hex}"))
+            .collect();
+        hashes.sort();
+        hashes.dedup();
+        hashes
+    }
+
+    /// The most telling reason when no file is usable: a yanked usable
+    /// wheel first (pinning fixes it), then the closest miss.
+    fn unusable_reason(&self) -> Unusable {
+        if let Some(file) = self
+            .files
+            .iter()
+            .find(|file| file.verdict.is_ok() && is_yanked(&file.listed))
+        {
+            let reason = match &file.listed.file.yanked {
+                Yanked::Yanked(reason) => reason.clone(),
+                Yanked::NotYanked => None,
+            };
+            return Unusable::Yanked { reason };
+        }
+        let reasons: Vec<&Unusable> = self
+            .files
+            .iter()
+            .filter_map(|file| file.verdict.as_ref().err())
+            .collect();
+        let rank = |reason: &Unusable| match reason {
+            Unusable::RequiresPython { .. } => 0,
+            Unusable::HashMismatch => 1,
+            Unusable::NoCompatibleWheel { .. } => 2,
+            Unusable::NoBinary => 3,
+            Unusable::SourceOnly => 4,
+            _ => 5,
+        };
+        let Some(first) = reasons.iter().min_by_key(|reason| rank(reason)) else {
+            return Unusable::SourceOnly;
+        };
+        if let Unusable::NoCompatibleWheel { .. } = first {
+            // Name every tag set offered, not just the first file's.
+            let mut offered: Vec<String> = reasons
+                .iter()
+                .filter_map(|reason| match reason {
+                    Unusable::NoCompatibleWheel { offered } => Some(offered.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            offered.sort();
+            offered.dedup();
+            offered.truncate(4);
+            return Unusable::NoCompatibleWheel { offered };
+        }
+        (*first).clone()
+    }
+}
+
+/// Whether the index marks the file yanked (PEP 592).
+pub(crate) fn is_yanked(listed: &ListedFile) -> bool {
+    matches!(listed.file.yanked, Yanked::Yanked(_))
+}
+
+fn judge(listed: &ListedFile, rules: &FileRules<'_>) -> Result<Rank, Unusable> {
+    let file = &listed.file;
+    if !rules.hashes.is_empty() && !file.hashes.is_empty() {
+        let matches = file.hashes.iter().any(|(algorithm, hex)| {
+            let wanted = format!("{algorithm}:{}", hex.to_ascii_lowercase());
+            rules.hashes.contains(&wanted)
+        });
+        if !matches {
+            return Err(Unusable::HashMismatch);
+        }
+    }
+    if !rules.ignore_requires_python {
+        if let Some(required) = file.requires_python.as_deref() {
+            // pip ignores a Requires-Python it cannot parse.
+            if let Ok(specifiers) = VersionSpecifiers::from_str(required) {
+                if !specifiers.contains(rules.python) {
+                    return Err(Unusable::RequiresPython {
+                        required: specifiers.to_string(),
+                        target: rules.python.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    let Some(wheel) = WheelFilename::parse(&file.filename) else {
+        return Err(Unusable::SourceOnly);
+    };
+    if rules.no_binary {
+        return Err(Unusable::NoBinary);
+    }
+    let compressed = format!(
+        "{}-{}-{}",
+        wheel.python_tags.join("."),
+        wheel.abi_tags.join("."),
+        wheel.platform_tags.join(".")
+    );
+    match rules.tags.wheel_priority(&compressed) {
+        Ok(Some(tag)) => Ok(Rank {
+            tag,
+            build: std::cmp::Reverse(build_key(wheel.build_tag.as_deref())),
+        }),
+        _ => Err(Unusable::NoCompatibleWheel {
+            offered: vec![compressed],
+        }),
+    }
+}
+
+/// A build tag as PEP 427 sorts it: leading digits as a number, then the rest.
+fn build_key(tag: Option<&str>) -> (u64, String) {
+    let Some(tag) = tag else {
+        return (0, String::new());
+    };
+    let digits = tag.len() - tag.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let number = tag[..digits].parse().unwrap_or(0);
+    (number, tag[digits..].to_string())
+}
+
+/// The file's PEP 700 upload time, when the index gave one.
+fn upload_time(listed: &ListedFile) -> Option<jiff::Timestamp> {
+    listed
+        .file
+        .upload_time
+        .as_deref()
+        .and_then(|text| jiff::Timestamp::from_str(text).ok())
+}
