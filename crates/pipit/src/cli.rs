@@ -46,6 +46,120 @@ pub enum Command {
     /// Ask the configured indexes and find-links locations about a project.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Resolve requirements for the target and install them (`--dry-run`: say what would be installed).
+    Install(InstallArgs),
+    /// Resolve requirements and write them pinned (`name==version`, `# via`, hashes).
+    Compile(CompileArgs),
+}
+
+/// What `install` and `compile` resolve, and pip's flags that shape it.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Requirements (PEP 508, or a wheel path or URL).
+    #[arg(value_name = "REQ")]
+    pub requirements: Vec<String>,
+    /// Requirements from this file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Constrain versions with this file (repeatable); a constraint installs nothing by itself.
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraint_files: Vec<PathBuf>,
+    /// Replace every requirement on a package, wherever it appears, with the one in this file (repeatable).
+    #[arg(long = "override", value_name = "FILE")]
+    pub override_files: Vec<PathBuf>,
+    /// Include pre-release and development versions.
+    #[arg(long)]
+    pub pre: bool,
+    /// Upgrade the named packages (with `--upgrade-strategy eager`, everything) instead of keeping installed versions.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// `only-if-needed` (default) or `eager`.
+    #[arg(long, value_name = "STRATEGY", value_parser = ["only-if-needed", "eager"])]
+    pub upgrade_strategy: Option<String>,
+    /// Do not install dependencies.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Use only wheels for these packages (`:all:`, `:none:` or names, comma-separated). pipit never builds sources, so this is always true.
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
+    /// Do not use wheels for these packages (`:all:`, `:none:` or names): they would need a source build, which pipit does not do yet.
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
+    /// Prefer older wheels over newer source distributions (always the case in pipit).
+    #[arg(long)]
+    pub prefer_binary: bool,
+    /// Ignore the Requires-Python of every package.
+    #[arg(long)]
+    pub ignore_requires_python: bool,
+    /// Require a --hash for every requirement and every dependency.
+    #[arg(long)]
+    pub require_hashes: bool,
+    /// Ignore files uploaded at or after this date or time (e.g. 2024-05-01, 2024-05-01T12:00:00Z).
+    #[arg(long, alias = "uploaded-prior-to", value_name = "DATE")]
+    pub exclude_newer: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Arguments of `pipit install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+    /// Resolve and report, but install nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write pip's installation report (JSON, format version 1) to FILE, or `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<String>,
+    /// Versions the host process has loaded (`name==version`, or a JSON file of `{"name", "version", "path"}` objects); they are preferred.
+    #[arg(long, value_name = "FILE|NAME==VER")]
+    pub loaded: Vec<String>,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print less.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `pipit compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+    /// Write the pinned requirements here instead of stdout.
+    #[arg(short = 'o', long = "output-file", value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Add the sha256 of every file of each pinned version usable for the target.
+    #[arg(long)]
+    pub generate_hashes: bool,
+}
+
+impl CompileArgs {
+    /// The command line for the generated file's header, without the
+    /// index URLs (they may carry credentials).
+    pub fn header_command(&self) -> String {
+        let mut words = vec!["pipit compile".to_string()];
+        words.extend(self.resolve.requirements.iter().cloned());
+        for file in &self.resolve.requirement_files {
+            words.push(format!("-r {}", file.display()));
+        }
+        for file in &self.resolve.constraint_files {
+            words.push(format!("-c {}", file.display()));
+        }
+        if self.generate_hashes {
+            words.push("--generate-hashes".to_string());
+        }
+        if let Some(output) = &self.output_file {
+            words.push(format!("-o {}", output.display()));
+        }
+        words.join(" ")
+    }
 }
 
 /// `pipit index …`
@@ -74,7 +188,7 @@ pub struct IndexVersionsArgs {
 
 /// Where packages come from, spelled as pip spells it. Unset flags fall back
 /// to pip's configuration (`PIP_*`, pip.conf) and then `PIPIT_*` variables.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct IndexArgs {
     /// Base URL of the package index (PEP 503 Simple API).
     #[arg(short = 'i', long, value_name = "URL")]
@@ -311,6 +425,8 @@ impl Command {
             Command::Script(ScriptCommand::Inspect(args)) => args.json,
             Command::Python(PythonCommand::Info(args)) => args.json,
             Command::Index(IndexCommand::Versions(args)) => args.json,
+            Command::Install(args) => args.json,
+            Command::Compile(_) => false,
         }
     }
 }
@@ -320,6 +436,8 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
         Command::Script(ScriptCommand::Inspect(args)) => commands::script::inspect(&args),
         Command::Python(PythonCommand::Info(args)) => commands::python::info(&args),
         Command::Index(IndexCommand::Versions(args)) => commands::index::versions(&args),
+        Command::Install(args) => commands::install::install(&args),
+        Command::Compile(args) => commands::compile::compile(&args),
     }
 }
 

@@ -55,6 +55,10 @@ pub struct CliError {
     /// The file and line the error is about, so a host need not parse `message`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<ErrorLocation>,
+    /// Why a resolution is impossible: sentences, one per line, printed
+    /// after the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 /// Where in the user's input an error is (`--json`'s `error.location`).
@@ -75,6 +79,7 @@ impl CliError {
             message: message.into(),
             hints: Vec::new(),
             location: None,
+            explanation: None,
         }
     }
 
@@ -103,6 +108,11 @@ impl CliError {
     /// Renders the error for a terminal: `error: …`, then hints.
     pub fn render_human(&self) -> String {
         let mut out = format!("error: {}\n", one_line(&self.message));
+        if let Some(explanation) = &self.explanation {
+            for line in explanation.lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
         if !self.hints.is_empty() {
             out.push('\n');
             for hint in &self.hints {

@@ -1,7 +1,10 @@
 //! One module per subcommand: flags in, library call, output out.
 
+pub mod compile;
 pub mod index;
+pub mod install;
 pub mod python;
+mod resolve;
 pub mod script;
 
 use std::future::Future;
