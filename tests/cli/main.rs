@@ -7,4 +7,5 @@ mod errors;
 mod index_versions;
 mod live_index;
 mod python_info;
+mod scenarios;
 mod script_inspect;

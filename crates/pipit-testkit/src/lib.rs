@@ -32,13 +32,16 @@
 //! entry order and a `Generator` line without a version, so building the same
 //! description twice gives byte-identical files.
 //!
-//! The short text form for scenario files is documented in [`description`].
+//! The short text form for wheels is documented in [`description`]; resolver
+//! scenario files (`fixtures/scenarios/`), which use it, in [`scenario`].
 
 mod builder;
 pub mod description;
 mod error;
 mod names;
 pub mod python;
+pub mod scenario;
+mod sdist;
 pub mod server;
 mod skip;
 mod wheelhouse;
@@ -47,6 +50,7 @@ pub use builder::{DataCategory, WheelBuilder};
 pub use description::parse_description;
 pub use error::Error;
 pub use names::{escape_name, escape_version, expand_tag};
+pub use sdist::SdistBuilder;
 pub use server::{Fault, IndexServer, PageFormat, RecordedRequest};
 pub use skip::{skip, skip_log};
 pub use wheelhouse::{build_wheelhouse, write_wheelhouse};

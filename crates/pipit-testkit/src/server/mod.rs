@@ -28,7 +28,7 @@ mod routes;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufReader, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::WheelBuilder;
+use crate::{SdistBuilder, WheelBuilder};
 use http::{BodyMode, Request, Response};
 use routes::respond;
 
@@ -130,6 +130,8 @@ struct State {
     credentials: Option<(String, String)>,
     yanked: HashMap<String, Option<String>>,
     requires_python: HashMap<String, String>,
+    /// Files listed with no Requires-Python at all ([`IndexServer::omit_requires_python`]).
+    requires_python_omitted: HashSet<String>,
     upload_time: HashMap<String, String>,
     faults: Vec<InjectedFault>,
     requests: Vec<RecordedRequest>,
@@ -150,6 +152,7 @@ impl State {
             credentials: None,
             yanked: HashMap::new(),
             requires_python: HashMap::new(),
+            requires_python_omitted: HashSet::new(),
             upload_time: HashMap::new(),
             faults: Vec::new(),
             requests: Vec::new(),
@@ -369,6 +372,29 @@ impl IndexServer {
             .state()
             .requires_python
             .insert(filename.to_string(), spec.to_string());
+    }
+
+    /// Pages list `filename` with no Requires-Python, even when its METADATA
+    /// (or [`IndexServer::set_requires_python`]) has one: a client then
+    /// learns it only from the metadata. Files and metadata files are
+    /// served unchanged.
+    pub fn omit_requires_python(&self, filename: &str) {
+        self.shared
+            .state()
+            .requires_python_omitted
+            .insert(filename.to_string());
+    }
+
+    /// Builds the sdist and serves it (replacing a file of the same name).
+    ///
+    /// # Panics
+    ///
+    /// When the sdist cannot be built (an invalid description is a test bug).
+    pub fn add_sdist(&self, sdist: &SdistBuilder) {
+        let (file_name, bytes) = sdist
+            .build_bytes()
+            .unwrap_or_else(|error| panic!("test index: cannot build sdist: {error}"));
+        self.add_file(&file_name, bytes);
     }
 
     /// PEP 700 upload time (RFC 3339), e.g. `2024-01-01T00:00:00Z`.

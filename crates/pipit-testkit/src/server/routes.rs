@@ -247,11 +247,15 @@ fn listings(state: &State, project: &str, wrong_hash: bool) -> (Vec<String>, Vec
             ),
             sha256: lie(&file.sha256),
             size: file.bytes.len(),
-            requires_python: state
-                .requires_python
-                .get(file_name)
-                .cloned()
-                .or_else(|| file.requires_python.clone()),
+            requires_python: if state.requires_python_omitted.contains(file_name) {
+                None
+            } else {
+                state
+                    .requires_python
+                    .get(file_name)
+                    .cloned()
+                    .or_else(|| file.requires_python.clone())
+            },
             yanked: state.yanked.get(file_name).cloned(),
             metadata_sha256,
             upload_time: state.upload_time.get(file_name).cloned(),

@@ -730,3 +730,32 @@ fn the_server_can_be_shared_across_threads_and_tasks() {
     assert_send_sync::<IndexServer>();
     assert_send_sync::<RecordedRequest>();
 }
+
+#[test]
+fn omitted_requires_python_leaves_pages_but_not_metadata() {
+    let server = IndexServer::with_wheels(&[demo()]);
+    let wheel = "demo_app-1.0.0-py3-none-any.whl";
+    server.omit_requires_python(wheel);
+    let html = get(&server, "/simple/demo-app/", &[]).text();
+    assert!(!html.contains("data-requires-python"), "{html}");
+    server.set_format(PageFormat::Json);
+    let json = get(&server, "/simple/demo-app/", &[]).json();
+    assert_eq!(json["files"][0]["requires-python"], serde_json::Value::Null);
+    let metadata = get(&server, &format!("/files/{wheel}.metadata"), &[]).text();
+    assert!(metadata.contains("Requires-Python: >=3.8\n"), "{metadata}");
+}
+
+#[test]
+fn sdists_are_listed_and_served() {
+    let server = IndexServer::with_wheels(&[demo()]);
+    server.add_sdist(&crate::SdistBuilder::new("Demo_App", "2.0"));
+    let html = get(&server, "/simple/demo-app/", &[]).text();
+    assert!(html.contains(">demo_app-2.0.tar.gz</a>"), "{html}");
+    let file = get(&server, "/files/demo_app-2.0.tar.gz", &[]);
+    assert_eq!(file.status, 200);
+    assert_eq!(&file.body[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert_eq!(
+        get(&server, "/files/demo_app-2.0.tar.gz.metadata", &[]).status,
+        404
+    );
+}
