@@ -133,18 +133,12 @@ impl VersionFiles {
         Err(self.unusable_reason())
     }
 
-    /// Every usable file's sha256 (for `--generate-hashes`), sorted.
-    pub fn usable_hashes(&self) -> Vec<String> {
-        let mut hashes: Vec<String> = self
-            .files
+    /// Every usable file of the version (for `--generate-hashes`).
+    pub fn usable_files(&self) -> impl Iterator<Item = &pipit_index::IndexFile> {
+        self.files
             .iter()
             .filter(|file| file.verdict.is_ok())
-            .filter_map(|file| file.listed.file.hashes.get("sha256"))
-            .map(|hex| format!("sha256:{hex}"))
-            .collect();
-        hashes.sort();
-        hashes.dedup();
-        hashes
+            .map(|file| &file.listed.file)
     }
 
     /// The most telling reason when no file is usable: a yanked usable

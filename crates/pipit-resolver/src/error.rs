@@ -38,6 +38,13 @@ pub enum ResolveError {
         /// One line.
         message: String,
     },
+    /// `--require-hashes` (or a hash on any requirement) and a requirement
+    /// or dependency without one, as pip refuses it.
+    #[error("{message}")]
+    Hashes {
+        /// One line naming the requirements, with the hashes to add when known.
+        message: String,
+    },
     /// The async runtime failed (a task panicked or was cancelled).
     #[error("the resolver stopped unexpectedly: {message}")]
     Internal {

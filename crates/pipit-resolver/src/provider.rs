@@ -500,6 +500,18 @@ impl DependencyProvider for Provider {
         }
         .or(unusable)
         .cloned();
+        if let Some(skipped) =
+            unusable.filter(|skipped| chosen.as_ref().is_some_and(|chosen| chosen < *skipped))
+        {
+            // pip would build it; say why a newer version was passed over.
+            if let Some(Err(reason @ (Unusable::SourceOnly | Unusable::NoBinary))) = candidates
+                .versions
+                .get(skipped)
+                .map(|files| files.best(self.is_pinned(name, skipped)))
+            {
+                self.warn(format!("{name} {skipped} is skipped: it {reason}"));
+            }
+        }
         if let (Package::Dist(_), Some(version)) = (package, &chosen) {
             self.chosen
                 .borrow_mut()

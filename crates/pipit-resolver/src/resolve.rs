@@ -13,6 +13,7 @@ use pipit_index::{
 };
 use pipit_python::Interpreter;
 use pubgrub::PubGrubError;
+use sha2::{Digest, Sha256};
 use url::Url;
 use version_ranges::Ranges;
 
@@ -103,6 +104,7 @@ pub async fn resolve(
             .or_insert_with(Ranges::full);
         *entry = entry.intersection(&range);
     }
+    check_constraints_leave_room(&requirements, &request.constraints, &constraints)?;
     let mut overrides: HashMap<PackageName, Vec<Requirement>> = HashMap::new();
     for user in &request.overrides {
         overrides
@@ -265,10 +267,22 @@ pub async fn resolve(
             }
         }
         let direct_url = fixed.get(name).map(|(_, given)| given.clone());
+        let mut file = chosen.listed.file.clone();
+        with_local_hash(&mut file);
+        let mut hashes = Vec::new();
+        for usable in files.usable_files() {
+            let mut usable = usable.clone();
+            with_local_hash(&mut usable);
+            if let Some(hex) = usable.hashes.get("sha256") {
+                hashes.push(format!("sha256:{hex}"));
+            }
+        }
+        hashes.sort();
+        hashes.dedup();
         packages.push(ResolvedDist {
             name: name.clone(),
             version: version.clone(),
-            file: chosen.listed.file.clone(),
+            file,
             origin: if direct_url.is_some() {
                 None
             } else {
@@ -280,7 +294,7 @@ pub async fn resolve(
             extras: extras_by_name.get(name).cloned().unwrap_or_default(),
             direct_url,
             required_by,
-            hashes: files.usable_hashes(),
+            hashes,
             yanked,
         });
     }
@@ -380,10 +394,50 @@ fn finish(
     })
 }
 
-/// pip's first hash-checking rule: every requirement is pinned with `==`
-/// (or is a direct reference).
-fn check_hash_pins(requirements: &[UserRequirement]) -> Result<(), ResolveError> {
+/// A user requirement that a constraint leaves no version for fails
+/// before solving, naming both (PubGrub would see only the empty
+/// intersection).
+fn check_constraints_leave_room(
+    requirements: &[UserRequirement],
+    constraint_requirements: &[UserRequirement],
+    constraints: &HashMap<PackageName, Ranges<Version>>,
+) -> Result<(), ResolveError> {
     for user in requirements {
+        let Some(constraint) = constraints.get(&user.requirement.name) else {
+            continue;
+        };
+        let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &user.requirement.version_or_url
+        else {
+            continue;
+        };
+        if !specifiers_to_range(specifiers)
+            .intersection(constraint)
+            .is_empty()
+        {
+            continue;
+        }
+        let written: Vec<String> = constraint_requirements
+            .iter()
+            .filter(|constraint| constraint.requirement.name == user.requirement.name)
+            .map(|constraint| format!("{} ({})", constraint.requirement, constraint.source))
+            .collect();
+        return Err(ResolveError::NoSolution {
+            explanation: format!(
+                "Because you require {} and the constraint {} allows none of those versions, the requirements are unsatisfiable.",
+                user.requirement,
+                written.join(" and ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// pip's first hash-checking rule: a requirement without a hash must at
+/// least be pinned with `==` (or be a direct reference), so that its hash
+/// can be named after resolving. (A hashed requirement need not be pinned:
+/// the hash pins the file.)
+fn check_hash_pins(requirements: &[UserRequirement]) -> Result<(), ResolveError> {
+    for user in requirements.iter().filter(|user| user.hashes.is_empty()) {
         let pinned = match &user.requirement.version_or_url {
             Some(VersionOrUrl::Url(_)) => true,
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
@@ -394,9 +448,9 @@ fn check_hash_pins(requirements: &[UserRequirement]) -> Result<(), ResolveError>
             None => false,
         };
         if !pinned {
-            return Err(ResolveError::InvalidRequest {
+            return Err(ResolveError::Hashes {
                 message: format!(
-                    "{}: in --require-hashes mode every requirement must be pinned with ==, and `{}` is not",
+                    "{}: in --require-hashes mode every requirement must be pinned with == and hashed, and `{}` is neither",
                     user.source, user.requirement
                 ),
             });
@@ -427,9 +481,9 @@ fn check_hashes_present(
     if missing.is_empty() {
         return Ok(());
     }
-    Err(ResolveError::InvalidRequest {
+    Err(ResolveError::Hashes {
         message: format!(
-            "in --require-hashes mode every distribution needs a hash, and these have none: {}",
+            "in --require-hashes mode every distribution needs a --hash, and these have none: {}",
             missing.join(", ")
         ),
     })
@@ -520,4 +574,25 @@ fn direct_references(
         fixed.insert(name.clone(), (listing, given));
     }
     Ok(fixed)
+}
+
+/// Gives a local file (find-links folder, `file://` reference) the sha256
+/// an index would have published, so reports, `--generate-hashes` and
+/// `--require-hashes` treat it like any other file. Unreadable files keep
+/// no hash; installing them reports the error.
+fn with_local_hash(file: &mut IndexFile) {
+    if file.hashes.contains_key("sha256") || file.url.scheme() != "file" {
+        return;
+    }
+    let Ok(path) = file.url.to_file_path() else {
+        return;
+    };
+    let Ok(mut reader) = fs_err::File::open(&path) else {
+        return;
+    };
+    let mut hasher = Sha256::new();
+    if std::io::copy(&mut reader, &mut hasher).is_ok() {
+        file.hashes
+            .insert("sha256".to_string(), format!("{:x}", hasher.finalize()));
+    }
 }

@@ -161,9 +161,15 @@ impl From<pipit_index::ConfigError> for CliError {
 
 impl From<pipit_index::IndexError> for CliError {
     fn from(error: pipit_index::IndexError) -> Self {
+        CliError::from(&error)
+    }
+}
+
+impl From<&pipit_index::IndexError> for CliError {
+    fn from(error: &pipit_index::IndexError) -> Self {
         use pipit_index::IndexError;
-        let message = with_causes(&error);
-        match &error {
+        let message = with_causes(error);
+        match error {
             IndexError::NotFound { indexes, .. } => {
                 let error = CliError::resolution(message);
                 if indexes.is_empty() {
@@ -190,10 +196,16 @@ impl From<pipit_index::IndexError> for CliError {
 
 impl From<pipit_index::ListError> for CliError {
     fn from(error: pipit_index::ListError) -> Self {
+        CliError::from(&error)
+    }
+}
+
+impl From<&pipit_index::ListError> for CliError {
+    fn from(error: &pipit_index::ListError) -> Self {
         if let pipit_index::ListError::Index(error) = error {
             return error.into();
         }
-        let message = with_causes(&error);
+        let message = with_causes(error);
         if error.is_network() {
             CliError::network(message)
         } else {

@@ -193,23 +193,14 @@ impl From<ResolveError> for CliError {
                 explanation: Some(explanation),
                 ..CliError::resolution("the requirements cannot be satisfied together")
             },
-            ResolveError::Listing { error, .. } => {
-                let error = std::sync::Arc::try_unwrap(error)
-                    .unwrap_or_else(|shared| shared_list_error(&shared));
-                error.into()
-            }
+            ResolveError::Listing { error, .. } => CliError::from(error.as_ref()),
             ResolveError::Metadata { .. } => CliError::network(error.to_string()),
             ResolveError::InvalidRequest { message } => CliError::usage(message),
+            // pip exits 1 for hash errors, like a failed resolution.
+            ResolveError::Hashes { message } => CliError::resolution(message),
             ResolveError::Internal { message } => CliError::usage(message),
         }
     }
-}
-
-/// A shared listing error, re-created for the one-way conversion.
-fn shared_list_error(error: &pipit_index::ListError) -> pipit_index::ListError {
-    pipit_index::ListError::Index(pipit_index::IndexError::Client {
-        message: error.to_string(),
-    })
 }
 
 fn from_entry(entry: RequirementEntry) -> Result<UserRequirement, CliError> {
