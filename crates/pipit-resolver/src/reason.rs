@@ -39,11 +39,6 @@ pub enum Unusable {
         /// The dependency as written.
         requirement: String,
     },
-    /// It is a different version than the direct reference the user gave.
-    NotTheDirectReference {
-        /// The URL the user gave.
-        url: String,
-    },
 }
 
 impl fmt::Display for Unusable {
@@ -52,11 +47,11 @@ impl fmt::Display for Unusable {
             Unusable::RequiresPython { required, target } => {
                 write!(f, "requires Python {required} (the target is {target})")
             }
-            Unusable::SourceOnly => f.write_str(
-                "has only a source distribution, and pipit cannot do a source build yet",
-            ),
+            Unusable::SourceOnly => {
+                f.write_str("has only a source distribution (pipit cannot do a source build yet)")
+            }
             Unusable::NoBinary => f.write_str(
-                "may not use a wheel (--no-binary), and pipit cannot do a source build yet",
+                "may not use a wheel under --no-binary (pipit cannot do a source build yet)",
             ),
             Unusable::NoCompatibleWheel { offered } => {
                 write!(f, "has no wheel compatible with the target")?;
@@ -66,20 +61,15 @@ impl fmt::Display for Unusable {
                 Ok(())
             }
             Unusable::Yanked { reason: Some(reason) } => {
-                write!(f, "is yanked ({reason}); pin it with == to use it")
+                write!(f, "is yanked (\"{reason}\": only a == pin may use it)")
             }
-            Unusable::Yanked { reason: None } => {
-                f.write_str("is yanked; pin it with == to use it")
-            }
+            Unusable::Yanked { reason: None } => f.write_str("is yanked (only a == pin may use it)"),
             Unusable::HashMismatch => f.write_str("has no file matching the required --hash values"),
             Unusable::InvalidMetadata { message } => write!(f, "has invalid metadata: {message}"),
             Unusable::UrlDependency { requirement } => write!(
                 f,
                 "depends on the direct reference `{requirement}`, which only a user requirement may name"
             ),
-            Unusable::NotTheDirectReference { url } => {
-                write!(f, "is not the version at {url}, which you require")
-            }
         }
     }
 }

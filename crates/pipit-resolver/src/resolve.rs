@@ -321,15 +321,17 @@ fn finish(
 ) -> Result<Solved, ResolveError> {
     let selected = match outcome {
         Ok(selected) => selected,
-        Err(PubGrubError::NoSolution(mut tree)) => {
-            tree.collapse_no_versions();
+        Err(PubGrubError::NoSolution(tree)) => {
             let mut context = ExplainContext::default();
             for package in tree.packages() {
                 if let Some(name) = package.name() {
-                    if let Ok(Some(candidates)) = provider.candidates(name) {
-                        let versions = candidates.versions.keys().rev().cloned().collect();
-                        context.available.insert(name.clone(), versions);
-                    }
+                    // A project no index has is known with no versions ("not found").
+                    let versions = match provider.candidates(name) {
+                        Ok(Some(candidates)) => candidates.versions.keys().rev().cloned().collect(),
+                        Ok(None) => Vec::new(),
+                        Err(_) => continue,
+                    };
+                    context.available.insert(name.clone(), versions);
                 }
             }
             return Err(ResolveError::NoSolution {

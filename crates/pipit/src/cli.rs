@@ -110,6 +110,15 @@ pub struct ResolveArgs {
 pub struct InstallArgs {
     #[command(flatten)]
     pub resolve: ResolveArgs,
+    /// Install into this folder (pip's `--target`); what it holds already is kept when it satisfies, unless `-U`.
+    #[arg(short = 't', long, value_name = "DIR")]
+    pub target: Option<PathBuf>,
+    /// Resolve as if nothing were installed in the target.
+    #[arg(short = 'I', long)]
+    pub ignore_installed: bool,
+    /// Reinstall every package even when the installed version satisfies (so installed versions are not preferred).
+    #[arg(long)]
+    pub force_reinstall: bool,
     /// Resolve and report, but install nothing.
     #[arg(long)]
     pub dry_run: bool,

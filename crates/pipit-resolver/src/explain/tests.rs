@@ -322,10 +322,9 @@ fn yanked() {
                 reason: Some("broken wheel".to_string()),
             },
         );
-    insta::assert_snapshot!(index.explain(), @r"
-    a==2.0 is yanked (broken wheel); pin it with == to use it.
-    And because you require a>=2, the requirements are unsatisfiable.
-    ");
+    insta::assert_snapshot!(index.explain(), @r#"
+    Because a==2.0 is yanked ("broken wheel": only a == pin may use it) and you require a>=2, the requirements are unsatisfiable.
+    "#);
 }
 
 #[test]
@@ -335,8 +334,7 @@ fn source_only() {
             .release("a", "1.0", &[])
             .unusable("a", "1.0", Unusable::SourceOnly);
     insta::assert_snapshot!(index.explain(), @r"
-    a==1.0 has only a source distribution, and pipit cannot do a source build yet.
-    And because you require a==1.0, the requirements are unsatisfiable.
+    Because a==1.0 has only a source distribution (pipit cannot do a source build yet) and you require a==1.0, the requirements are unsatisfiable.
     ");
 }
 
@@ -350,8 +348,7 @@ fn source_only_dependency() {
         .unusable("b", "2.0", Unusable::SourceOnly)
         .unusable("b", "2.1", Unusable::SourceOnly);
     insta::assert_snapshot!(index.explain(), @r"
-    b>=2.0 has only a source distribution, and pipit cannot do a source build yet.
-    And because a==1.0 depends on b>=2, a==1.0 cannot be used.
+    Because a==1.0 depends on b>=2 which has only a source distribution (pipit cannot do a source build yet), a==1.0 cannot be used.
     And because you require a, the requirements are unsatisfiable.
     ");
 }

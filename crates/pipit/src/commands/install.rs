@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::cli::{InstallArgs, Output};
 use crate::exit::CliError;
 
-use super::resolve::{loaded_preferences, prepare, run};
+use super::resolve::{installed_preferences, loaded_preferences, prepare, run};
 
 /// Resolves the request; installing itself is not there yet, so only
 /// `--dry-run` is accepted.
@@ -21,7 +21,12 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         )
         .hint("add --dry-run (and --report FILE|- for pip's JSON report)"));
     }
-    let preferences = loaded_preferences(&args.loaded)?;
+    let mut preferences = loaded_preferences(&args.loaded)?;
+    if let Some(target) = &args.target {
+        if !args.ignore_installed && !args.force_reinstall {
+            preferences.extend(installed_preferences(target)?);
+        }
+    }
     let prepared = prepare(&args.resolve, "install", preferences)?;
     let resolution = run(&prepared)?;
     let mut output = Output::default();
