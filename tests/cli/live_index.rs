@@ -102,3 +102,73 @@ fn index_versions_matches_the_live_index_then_answers_from_the_cache() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(offline, stdout);
 }
+
+/// The names and versions a `--report -` run would install.
+fn report_set(stdout: &str) -> BTreeSet<String> {
+    let report: serde_json::Value = serde_json::from_str(stdout).expect("the report is JSON");
+    report["install"]
+        .as_array()
+        .expect("the report lists installs")
+        .iter()
+        .map(|entry| {
+            format!(
+                "{}=={}",
+                entry["metadata"]["name"].as_str().unwrap_or_default(),
+                entry["metadata"]["version"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn resolving_requests_on_the_live_index_then_offline_from_the_cache() {
+    let Some(index_url) = std::env::var("PIPIT_LIVE_INDEX_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        pipit_testkit::skip("PIPIT_LIVE_INDEX_URL is not set: no live resolution test");
+        return;
+    };
+    let cache = tempfile::tempdir().expect("temporary cache");
+    let arguments = [
+        "install",
+        "--dry-run",
+        "--report",
+        "-",
+        "-q",
+        "--python-version",
+        "3.11",
+        "--platform",
+        "manylinux_2_17_x86_64",
+        "--exclude-newer",
+        "2026-01-01",
+        "requests",
+    ];
+    let (code, stdout, stderr) = run(pipit(cache.path())
+        .args(arguments)
+        .args(["--index-url", &index_url]));
+    assert_eq!(code, 0, "{stderr}");
+    let online = report_set(&stdout);
+    let names: BTreeSet<&str> = online
+        .iter()
+        .filter_map(|pinned| pinned.split_once("==").map(|(name, _)| name))
+        .collect();
+    for expected in [
+        "requests",
+        "urllib3",
+        "idna",
+        "charset-normalizer",
+        "certifi",
+    ] {
+        assert!(
+            names.contains(expected),
+            "{expected} missing from {online:?}"
+        );
+    }
+    let (code, stdout, stderr) =
+        run(pipit(cache.path())
+            .args(arguments)
+            .args(["--index-url", &index_url, "--offline"]));
+    assert_eq!(code, 0, "offline from the cache: {stderr}");
+    assert_eq!(report_set(&stdout), online);
+}
