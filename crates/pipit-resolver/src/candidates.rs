@@ -197,14 +197,21 @@ pub(crate) fn is_yanked(listed: &ListedFile) -> bool {
 
 fn judge(listed: &ListedFile, rules: &FileRules<'_>) -> Result<Rank, Unusable> {
     let file = &listed.file;
-    if !rules.hashes.is_empty() && !file.hashes.is_empty() {
-        let matches = file.hashes.iter().any(|(algorithm, hex)| {
-            let wanted = format!("{algorithm}:{}", hex.to_ascii_lowercase());
-            rules.hashes.contains(&wanted)
-        });
-        if !matches {
-            return Err(Unusable::HashMismatch);
-        }
+    // Only algorithms both sides know can rule a file out; a file the index
+    // gives no comparable hash for is checked when it is downloaded.
+    let comparable: Vec<String> = file
+        .hashes
+        .iter()
+        .filter(|(algorithm, _)| {
+            rules
+                .hashes
+                .iter()
+                .any(|wanted| wanted.starts_with(&format!("{algorithm}:")))
+        })
+        .map(|(algorithm, hex)| format!("{algorithm}:{}", hex.to_ascii_lowercase()))
+        .collect();
+    if !comparable.is_empty() && !comparable.iter().any(|hash| rules.hashes.contains(hash)) {
+        return Err(Unusable::HashMismatch);
     }
     if !rules.ignore_requires_python {
         if let Some(required) = file.requires_python.as_deref() {
@@ -259,4 +266,81 @@ fn upload_time(listed: &ListedFile) -> Option<jiff::Timestamp> {
         .upload_time
         .as_deref()
         .and_then(|text| jiff::Timestamp::from_str(text).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use pipit_index::{CoreMetadata, IndexFile};
+    use pipit_python::Tag;
+
+    use super::*;
+
+    fn listing(files: &[(&str, &str)]) -> ProjectListing {
+        let files = files
+            .iter()
+            .map(|(filename, sha256)| ListedFile {
+                origin: FileOrigin::FindLinks,
+                file: IndexFile {
+                    filename: filename.to_string(),
+                    url: url::Url::parse(&format!("https://example.invalid/{filename}"))
+                        .expect("valid URL"),
+                    hashes: BTreeMap::from([("sha256".to_string(), sha256.to_string())]),
+                    requires_python: None,
+                    yanked: Yanked::NotYanked,
+                    core_metadata: CoreMetadata::Absent,
+                    size: None,
+                    upload_time: None,
+                },
+                version: Version::from_str("1.0").expect("valid version"),
+            })
+            .collect();
+        ProjectListing {
+            name: "a".to_string(),
+            files,
+        }
+    }
+
+    fn judged(hashes: &[String]) -> Vec<Result<Rank, Unusable>> {
+        let tags = Tags::new(vec![Tag::new("py3", "none", "any")]);
+        let python = Version::from_str("3.11.4").expect("valid version");
+        let rules = FileRules {
+            tags: &tags,
+            python: &python,
+            ignore_requires_python: false,
+            no_binary: false,
+            hashes,
+            exclude_newer: None,
+        };
+        let listing = listing(&[("a-1.0-py3-none-any.whl", "aa"), ("a-1.0.tar.gz", "bb")]);
+        let candidates = Candidates::new(&listing, &rules);
+        candidates.versions[&listing.files[0].version]
+            .files
+            .iter()
+            .map(|file| file.verdict.clone())
+            .collect()
+    }
+
+    #[test]
+    fn hashes_rule_out_only_files_with_a_comparable_digest() {
+        let verdicts = judged(&["sha256:aa".to_string()]);
+        assert!(verdicts[0].is_ok());
+        assert_eq!(verdicts[1], Err(Unusable::HashMismatch));
+        // A different sha256 rules the wheel out.
+        let verdicts = judged(&["sha256:cc".to_string()]);
+        assert_eq!(verdicts[0], Err(Unusable::HashMismatch));
+        // Only a sha512 from the user: the index's sha256 cannot decide,
+        // so the download will.
+        let verdicts = judged(&["sha512:dd".to_string()]);
+        assert!(verdicts[0].is_ok());
+    }
+
+    #[test]
+    fn build_tags_sort_by_number_then_text() {
+        assert!(build_key(Some("2")) > build_key(Some("1abc")));
+        assert!(build_key(Some("10")) > build_key(Some("9")));
+        assert!(build_key(Some("1b")) > build_key(Some("1a")));
+        assert_eq!(build_key(None), (0, String::new()));
+    }
 }

@@ -27,6 +27,35 @@ pub(crate) struct Slot<T> {
     sender: watch::Sender<Option<T>>,
 }
 
+/// Fills its slot with `fallback` if dropped before the task filled it (a
+/// panicking or cancelled fetch), so the solver never waits forever.
+struct FillOnDrop<T: Clone> {
+    slot: Arc<Slot<T>>,
+    fallback: Option<T>,
+}
+
+impl<T: Clone> FillOnDrop<T> {
+    fn fill(mut self, value: T) {
+        self.fallback = None;
+        self.slot.fill(value);
+    }
+}
+
+impl<T: Clone> Drop for FillOnDrop<T> {
+    fn drop(&mut self) {
+        if let Some(fallback) = self.fallback.take() {
+            self.slot.fill(fallback);
+        }
+    }
+}
+
+/// The error a fetch that never finished leaves behind.
+fn interrupted() -> pipit_index::IndexError {
+    pipit_index::IndexError::Client {
+        message: "a fetch stopped before it finished".to_string(),
+    }
+}
+
 impl<T: Clone> Slot<T> {
     fn new() -> Self {
         Slot {
@@ -145,10 +174,13 @@ impl Fetcher {
         if start {
             let this = self.clone();
             let name = name.clone();
-            let task_slot = slot.clone();
+            let guard = FillOnDrop {
+                slot: slot.clone(),
+                fallback: Some(Err(Arc::new(ListError::Index(interrupted())))),
+            };
             self.handle.spawn(async move {
                 let result = this.fetch_listing(&name).await;
-                task_slot.fill(result);
+                guard.fill(result);
             });
         }
         slot
@@ -193,7 +225,12 @@ impl Fetcher {
         if start {
             let this = self.clone();
             let file = file.clone();
-            let task_slot = slot.clone();
+            let guard = FillOnDrop {
+                slot: slot.clone(),
+                fallback: Some(MetadataResult::Failed(Arc::new(
+                    CandidateMetadataError::Index(interrupted()),
+                ))),
+            };
             self.handle.spawn(async move {
                 let _permit = this.permits.acquire().await;
                 let result = match this.client.dist_metadata(&file).await {
@@ -206,7 +243,7 @@ impl Fetcher {
                     }
                     Err(error) => MetadataResult::Failed(Arc::new(error)),
                 };
-                task_slot.fill(result);
+                guard.fill(result);
             });
         }
         slot
