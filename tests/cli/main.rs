@@ -7,5 +7,6 @@ mod errors;
 mod index_versions;
 mod live_index;
 mod python_info;
+mod resolve_commands;
 mod scenarios;
 mod script_inspect;
