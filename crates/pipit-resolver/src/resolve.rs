@@ -251,11 +251,8 @@ pub async fn resolve(
             .collect();
         requested_extras.sort();
         requested_extras.dedup();
-        let mut required_by: Vec<String> = solved
-            .required_by
-            .get(name)
-            .map(|parents| parents.iter().map(ToString::to_string).collect())
-            .unwrap_or_default();
+        // The user's own requirement first, then the packages, as pip-tools writes `# via`.
+        let mut required_by: Vec<String> = Vec::new();
         for user in &user {
             let source = match &user.source {
                 RequirementSource::CommandLine => "the command line".to_string(),
@@ -265,6 +262,9 @@ pub async fn resolve(
             if !required_by.contains(&source) {
                 required_by.push(source);
             }
+        }
+        if let Some(parents) = solved.required_by.get(name) {
+            required_by.extend(parents.iter().map(ToString::to_string));
         }
         let direct_url = fixed.get(name).map(|(_, given)| given.clone());
         let mut file = chosen.listed.file.clone();

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use pipit_index::{DistMetadata, FileOrigin};
+use pipit_index::DistMetadata;
 use pipit_resolver::{Resolution, ResolvedDist};
 use serde_json::{json, Map, Value};
 
@@ -22,13 +22,24 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         .hint("add --dry-run (and --report FILE|- for pip's JSON report)"));
     }
     let mut preferences = loaded_preferences(&args.loaded)?;
+    let mut installed = Vec::new();
     if let Some(target) = &args.target {
         if !args.ignore_installed && !args.force_reinstall {
-            preferences.extend(installed_preferences(target)?);
+            installed = installed_preferences(target)?;
+            preferences.extend(installed.iter().cloned());
         }
     }
     let prepared = prepare(&args.resolve, "install", preferences)?;
-    let resolution = run(&prepared)?;
+    let mut resolution = run(&prepared)?;
+    // What the target already has at the chosen version is not installed
+    // again, and pip's report lists only what would be installed.
+    let (kept, to_install): (Vec<ResolvedDist>, Vec<ResolvedDist>) =
+        resolution.packages.drain(..).partition(|dist| {
+            installed
+                .iter()
+                .any(|have| have.name == dist.name && have.version == dist.version)
+        });
+    resolution.packages = to_install;
     let mut output = Output::default();
     for note in prepared.notes.iter().chain(&resolution.warnings) {
         let _ = writeln!(output.stderr, "warning: {note}");
@@ -37,7 +48,7 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         &resolution,
         &prepared.target.interpreter.to_json()["markers"],
     );
-    let summary = summary(&resolution);
+    let summary = summary(&kept, &resolution);
     match args.report.as_deref() {
         Some("-") => {
             output.stdout = format!(
@@ -83,14 +94,26 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
     Ok(output)
 }
 
-/// pip's one line: `Would install a-1.0 b-2.0`.
-fn summary(resolution: &Resolution) -> String {
-    let items: Vec<String> = resolution
-        .packages
-        .iter()
-        .map(|dist| format!("{}-{}", dist.name, dist.version))
-        .collect();
-    format!("Would install {}\n", items.join(" "))
+/// pip's lines: `Requirement already satisfied: a==1.0` for what the
+/// target keeps, then `Would install a-1.0 b-2.0`.
+fn summary(kept: &[ResolvedDist], resolution: &Resolution) -> String {
+    let mut out = String::new();
+    for dist in kept {
+        let _ = writeln!(
+            out,
+            "Requirement already satisfied: {}=={}",
+            dist.name, dist.version
+        );
+    }
+    if !resolution.packages.is_empty() || kept.is_empty() {
+        let items: Vec<String> = resolution
+            .packages
+            .iter()
+            .map(|dist| format!("{}-{}", dist.name, dist.version))
+            .collect();
+        let _ = writeln!(out, "Would install {}", items.join(" "));
+    }
+    out
 }
 
 /// pip's installation report, format version 1.
@@ -112,10 +135,11 @@ fn report_entry(dist: &ResolvedDist) -> Value {
     if !dist.file.hashes.is_empty() {
         archive_info.insert("hashes".into(), json!(dist.file.hashes));
     }
-    let url = match (&dist.direct_url, &dist.origin) {
-        (Some(_), _) | (None, Some(FileOrigin::FindLinks)) => dist.file.url.to_string(),
-        _ => pipit_index::redact(&dist.file.url),
-    };
+    // Credentials never leave pipit: dropped, as pip's report drops them.
+    let mut without_credentials = dist.file.url.clone();
+    let _ = without_credentials.set_username("");
+    let _ = without_credentials.set_password(None);
+    let url = without_credentials.to_string();
     let mut entry = Map::new();
     entry.insert(
         "download_info".into(),

@@ -3,7 +3,7 @@
 //! resolver.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use pep508_rs::{PackageName, Requirement, VerbatimUrl};
@@ -58,7 +58,6 @@ pub(crate) fn prepare(
             kind,
             Vec::new(),
             RequirementSource::CommandLine,
-            None,
         )?);
     }
     for path in &args.requirement_files {
@@ -209,18 +208,16 @@ fn from_entry(entry: RequirementEntry) -> Result<UserRequirement, CliError> {
         path: location.file.display().to_string(),
         line: location.line,
     };
-    let base = location.file.parent().map(Path::to_path_buf);
-    user_requirement(entry.kind, entry.hashes, source, base)
+    user_requirement(entry.kind, entry.hashes, source)
 }
 
 /// One requirement as the resolver takes it; bare wheel paths become
-/// `name @ file:///…` (relative to `base`, the requirements file's folder,
-/// else the working directory).
+/// `name @ file:///…`, relative to the working directory even inside a
+/// requirements file, as pip takes them.
 fn user_requirement(
     kind: RequirementKind,
     hashes: Vec<String>,
     source: RequirementSource,
-    base: Option<PathBuf>,
 ) -> Result<UserRequirement, CliError> {
     let requirement = match kind {
         RequirementKind::Named(requirement) => requirement,
@@ -237,10 +234,7 @@ fn user_requirement(
                 })?
             } else {
                 let path = Path::new(&path_or_url);
-                let path = match (&base, path.is_absolute()) {
-                    (Some(base), false) => base.join(path),
-                    _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-                };
+                let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
                 let url = url::Url::from_file_path(&path)
                     .map_err(|()| located(&source, format!("invalid path `{path_or_url}`")))?;
                 VerbatimUrl::from_url(url).with_given(path_or_url.clone())
