@@ -199,10 +199,10 @@ impl BlobStore {
     }
 }
 
-/// `<cache_dir>/metadata-v1/sha256/`: the `METADATA` of wheels read by
-/// range requests, named by the wheel's sha256. A wheel's content never
-/// changes under its hash, so neither does its metadata: entries never
-/// go stale.
+/// `<cache_dir>/metadata-v1/`: the `METADATA` of wheels read by range
+/// requests. The bytes cannot be checked against the wheel's sha256, so an
+/// entry is named by the wheel's URL *and* its sha256: a wheel never changes
+/// under its hash, and what one server said is never served for another's.
 #[derive(Debug, Clone)]
 pub(crate) struct WheelMetadataStore {
     root: PathBuf,
@@ -211,23 +211,24 @@ pub(crate) struct WheelMetadataStore {
 impl WheelMetadataStore {
     pub(crate) fn new(cache_dir: &Path) -> Self {
         Self {
-            root: cache_dir.join("metadata-v1").join("sha256"),
+            root: cache_dir.join("metadata-v1"),
         }
     }
 
-    fn path(&self, wheel_sha256: &str) -> Option<PathBuf> {
+    fn path(&self, url: &Url, wheel_sha256: &str) -> Option<PathBuf> {
         let valid = wheel_sha256.len() == 64 && wheel_sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        valid.then(|| self.root.join(wheel_sha256.to_ascii_lowercase()))
+        let key = format!("{}\n{}", redact(url), wheel_sha256.to_ascii_lowercase());
+        valid.then(|| self.root.join(sha256_hex(key.as_bytes())))
     }
 
-    /// The stored metadata of the wheel with this sha256.
-    pub(crate) fn read(&self, wheel_sha256: &str) -> Option<Vec<u8>> {
-        fs_err::read(self.path(wheel_sha256)?).ok()
+    /// The stored metadata of the wheel at `url` with this sha256.
+    pub(crate) fn read(&self, url: &Url, wheel_sha256: &str) -> Option<Vec<u8>> {
+        fs_err::read(self.path(url, wheel_sha256)?).ok()
     }
 
-    /// Stores metadata read from the wheel with this sha256. Best effort.
-    pub(crate) fn write(&self, wheel_sha256: &str, bytes: &[u8]) {
-        if let Some(path) = self.path(wheel_sha256) {
+    /// Stores metadata read from the wheel at `url` with this sha256. Best effort.
+    pub(crate) fn write(&self, url: &Url, wheel_sha256: &str, bytes: &[u8]) {
+        if let Some(path) = self.path(url, wheel_sha256) {
             let _ = write_atomic(&self.root, &path, bytes);
         }
     }

@@ -85,7 +85,7 @@ impl IndexClient {
                 MetadataSource::MetadataFile,
             )
         } else if let Some(bytes) =
-            wheel_sha256.and_then(|sha256| self.stored_wheel_metadata(sha256))
+            wheel_sha256.and_then(|sha256| self.stored_wheel_metadata(&file.url, sha256))
         {
             (
                 DistMetadata::parse(&bytes, &source_name)?,
@@ -95,7 +95,7 @@ impl IndexClient {
             let metadata = DistMetadata::parse(&bytes, &source_name)?;
             if let Some(sha256) = wheel_sha256 {
                 // Only metadata that parsed is kept: a bad read is retried.
-                self.store_wheel_metadata(sha256, &bytes);
+                self.store_wheel_metadata(&file.url, sha256, &bytes);
             }
             (metadata, MetadataSource::RangeRequests)
         } else if let Some(path) = self.cached_wheel(file) {

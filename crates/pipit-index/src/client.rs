@@ -539,16 +539,16 @@ impl IndexClient {
         self.inner.transport.client_for(url)
     }
 
-    /// The `METADATA` of the wheel with this sha256, as an earlier range
-    /// read stored it.
-    pub(crate) fn stored_wheel_metadata(&self, wheel_sha256: &str) -> Option<Vec<u8>> {
-        self.inner.wheel_metadata.as_ref()?.read(wheel_sha256)
+    /// The `METADATA` of the wheel at `url` with this sha256, as an earlier
+    /// range read stored it.
+    pub(crate) fn stored_wheel_metadata(&self, url: &Url, wheel_sha256: &str) -> Option<Vec<u8>> {
+        self.inner.wheel_metadata.as_ref()?.read(url, wheel_sha256)
     }
 
     /// Keeps the `METADATA` read by range requests from the wheel with this sha256.
-    pub(crate) fn store_wheel_metadata(&self, wheel_sha256: &str, bytes: &[u8]) {
+    pub(crate) fn store_wheel_metadata(&self, url: &Url, wheel_sha256: &str, bytes: &[u8]) {
         if let Some(store) = &self.inner.wheel_metadata {
-            store.write(wheel_sha256, bytes);
+            store.write(url, wheel_sha256, bytes);
         }
     }
 
