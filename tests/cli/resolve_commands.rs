@@ -701,7 +701,7 @@ fn compiled_hashes_round_trip_through_install_require_hashes() {
     assert!(
         outcome
             .stderr
-            .contains("a==1.0 has no file matching the required --hash"),
+            .contains("a[x]==1.0 has no file matching the required --hash"),
         "{}",
         outcome.stderr
     );

@@ -14,7 +14,10 @@
 //! The pre-release rule (pip's): a pre-release or dev release of a package is
 //! a candidate when `--pre` is given, when any requirement on that package
 //! names a pre-release in a specifier (`>=2.0b1`, not `!=`), or when no final
-//! release of it is usable within the current range at all.
+//! release within the requirements' bounds is usable at all (final releases
+//! ruled out while backtracking still count). Pins (for yanked files) and
+//! named pre-releases are read from the range PubGrub holds at that moment,
+//! so a requirement of an abandoned candidate does not linger.
 //!
 //! It never fetches on its own (every page and metadata file comes through
 //! `pipit-index`), never downloads wheels for installing, never builds

@@ -7,7 +7,7 @@ use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use pep440_rs::{Operator, Version, VersionSpecifiers};
+use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement, VersionOrUrl};
 use pipit_index::DistMetadata;
 use pubgrub::{
@@ -19,7 +19,7 @@ use crate::candidates::Candidates;
 use crate::error::ResolveError;
 use crate::fetch::{Fetcher, MetadataResult};
 use crate::package::Package;
-use crate::ranges::{names_prerelease, specifiers_to_range};
+use crate::ranges::{bounds_name_prerelease, equal, specifiers_to_range};
 use crate::reason::Unusable;
 use crate::request::UserRequirement;
 
@@ -62,13 +62,12 @@ pub(crate) struct Provider {
     inputs: Inputs,
     /// Packages in the order they were first required (PubGrub priority).
     order: RefCell<HashMap<Package, usize>>,
-    /// Packages for which some requirement names a pre-release (pip then
-    /// allows pre-releases for them).
-    prerelease_named: RefCell<HashSet<PackageName>>,
-    /// Versions pinned with `==`/`===` somewhere (yanked files allowed).
+    /// Versions chosen while the requirements pinned them with `==`/`===`
+    /// (their yanked files may be used).
     pinned: RefCell<HashSet<(PackageName, Version)>>,
-    /// The version last chosen per distribution, so its extras follow it.
-    chosen: RefCell<HashMap<PackageName, Version>>,
+    /// The latest range PubGrub gave each distribution, so an extra can
+    /// pick a version its distribution can take.
+    dist_ranges: RefCell<HashMap<PackageName, Ranges<Version>>>,
     /// Dependencies handed to PubGrub, for `required_by` afterwards.
     edges: RefCell<HashMap<(Package, Version), Vec<PackageName>>>,
     /// One-line notes, each once.
@@ -84,9 +83,8 @@ impl Provider {
             fetcher,
             inputs,
             order: RefCell::new(HashMap::new()),
-            prerelease_named: RefCell::new(HashSet::new()),
             pinned: RefCell::new(HashSet::new()),
-            chosen: RefCell::new(HashMap::new()),
+            dist_ranges: RefCell::new(HashMap::new()),
             edges: RefCell::new(HashMap::new()),
             warnings: RefCell::new(Vec::new()),
             metadata: RefCell::new(HashMap::new()),
@@ -111,7 +109,7 @@ impl Provider {
             .cloned()
     }
 
-    /// Whether `name`'s `version` was pinned with `==`/`===` somewhere.
+    /// Whether `name`'s `version` was chosen under a `==`/`===` pin.
     pub fn is_pinned(&self, name: &PackageName, version: &Version) -> bool {
         self.pinned
             .borrow()
@@ -201,7 +199,6 @@ impl Provider {
                 let mut range = match &requirement.version_or_url {
                     None => Ranges::full(),
                     Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
-                        self.note_specifiers(name, specifiers);
                         specifiers_to_range(specifiers)
                     }
                     Some(VersionOrUrl::Url(_)) => {
@@ -229,20 +226,6 @@ impl Provider {
             order.entry(package.clone()).or_insert(next);
         }
         Ok(merged.into_iter().collect())
-    }
-
-    /// Remembers pins (yanked files allowed) and pre-release names.
-    fn note_specifiers(&self, name: &PackageName, specifiers: &VersionSpecifiers) {
-        if names_prerelease(specifiers) {
-            self.prerelease_named.borrow_mut().insert(name.clone());
-        }
-        for specifier in specifiers.iter() {
-            if matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual) {
-                self.pinned
-                    .borrow_mut()
-                    .insert((name.clone(), specifier.version().clone()));
-            }
-        }
     }
 
     /// The metadata of `name` at `version`, waiting if needed; `Err` with
@@ -382,6 +365,43 @@ impl Provider {
         Ok(Dependencies::Available(constraints))
     }
 
+    /// The version to try in `range`, and the newest unusable version
+    /// passed over on the way.
+    ///
+    /// pip's pre-release rule: pre-releases with `--pre`, when a
+    /// requirement names one, or when no final release in the range's hull
+    /// is usable (the hull ignores single versions PubGrub has ruled out,
+    /// as pip decides this from the specifiers alone). An unusable version
+    /// is returned only when nothing usable is left, so that PubGrub learns
+    /// (and the explanation says) why it cannot be used.
+    fn newest_or_unusable(
+        &self,
+        candidates: &Candidates,
+        range: &Ranges<Version>,
+        usable: &dyn Fn(&Version) -> bool,
+    ) -> (Option<Version>, Option<Version>) {
+        let hull: Ranges<Version> = match range.bounding_range() {
+            Some((low, high)) => Ranges::from_range_bounds((low.cloned(), high.cloned())),
+            None => Ranges::empty(),
+        };
+        let allow_pre = self.inputs.pre
+            || bounds_name_prerelease(range)
+            || !candidates.versions.keys().any(|version| {
+                !version.any_prerelease() && hull.contains(version) && usable(version)
+            });
+        let mut unusable = None;
+        for version in candidates.versions.keys().rev() {
+            if !range.contains(version) || (!allow_pre && version.any_prerelease()) {
+                continue;
+            }
+            if usable(version) {
+                return (Some(version.clone()), unusable);
+            }
+            unusable.get_or_insert_with(|| version.clone());
+        }
+        (unusable.clone(), unusable)
+    }
+
     /// The preferred version of `name`, if any.
     fn preference(&self, name: &PackageName) -> Option<&Version> {
         self.inputs.preferences.get(name)
@@ -417,17 +437,24 @@ impl DependencyProvider for Provider {
             .copied()
             .unwrap_or(usize::MAX);
         let kind = match package {
-            Package::Root => 4,
+            Package::Root => 5,
             // Pins and direct references first: they cannot move anyway.
             Package::Dist(name)
                 if self.inputs.direct.contains(name) || range.as_singleton().is_some() =>
             {
-                3
+                4
             }
+            // An extra before its distribution: when the newest version's
+            // extra cannot be met, the next version is tried at the cost of
+            // one metadata read, and the distribution then follows as a pin.
+            Package::Extra(..) => 3,
             Package::Dist(_) => 2,
-            // An extra after its distribution, so it can follow its version.
-            Package::Extra(..) => 1,
         };
+        if let Package::Dist(name) = package {
+            self.dist_ranges
+                .borrow_mut()
+                .insert(name.clone(), range.clone());
+        }
         (kind, statistics.conflict_count(), Reverse(order))
     }
 
@@ -442,80 +469,57 @@ impl DependencyProvider for Provider {
         let Some(candidates) = self.candidates(name)? else {
             return Ok(None);
         };
+        // pip's rules, read from the requirements as they stand now (the
+        // range), so a requirement of an abandoned candidate does not linger:
+        // a yanked file is allowed under a `==`/`===` pin of its version.
+        let pinned = |version: &Version| range.subset_of(&equal(version));
         let usable = |version: &Version| {
             candidates
                 .versions
                 .get(version)
-                .is_some_and(|files| files.best(self.is_pinned(name, version)).is_ok())
+                .is_some_and(|files| files.best(pinned(version)).is_ok())
         };
+        let mut chosen = None;
         if let Package::Extra(..) = package {
-            if let Some(version) = self.chosen.borrow().get(name) {
-                if range.contains(version) && usable(version) {
-                    return Ok(Some(version.clone()));
+            // The newest version the distribution can also take.
+            let dist_range = self.dist_ranges.borrow().get(name).cloned();
+            if let Some(dist_range) = dist_range {
+                let both = range.intersection(&dist_range);
+                chosen = self
+                    .newest_or_unusable(&candidates, &both, &usable)
+                    .0
+                    .filter(|version| usable(version));
+            }
+        }
+        if chosen.is_none() {
+            if let Some(preferred) = self.preference(name) {
+                if range.contains(preferred) && usable(preferred) {
+                    chosen = Some(preferred.clone());
                 }
             }
         }
-        if let Some(preferred) = self.preference(name) {
-            if range.contains(preferred) && usable(preferred) {
-                let preferred = preferred.clone();
-                self.chosen
-                    .borrow_mut()
-                    .insert(name.clone(), preferred.clone());
-                return Ok(Some(preferred));
-            }
-        }
-        let allow_pre = self.inputs.pre || self.prerelease_named.borrow().contains(name);
-        let mut final_release = None;
-        let mut prerelease = None;
         let mut unusable = None;
-        for version in candidates.versions.keys().rev() {
-            if !range.contains(version) {
-                continue;
-            }
-            if !usable(version) {
-                unusable.get_or_insert(version);
-                continue;
-            }
-            if version.any_prerelease() {
-                prerelease.get_or_insert(version);
-                if allow_pre {
-                    break;
-                }
-            } else {
-                final_release.get_or_insert(version);
-                break;
-            }
+        if chosen.is_none() {
+            (chosen, unusable) = self.newest_or_unusable(&candidates, range, &usable);
         }
-        // pip: pre-releases only with --pre, when a specifier names one, or
-        // when no final release matches at all. An unusable version is
-        // chosen only when nothing usable is left, so that PubGrub learns
-        // (and the explanation says) why it cannot be used.
-        let chosen = if allow_pre {
-            match (final_release, prerelease) {
-                (Some(a), Some(b)) => Some(std::cmp::max(a, b)),
-                (a, b) => a.or(b),
-            }
-        } else {
-            final_release.or(prerelease)
-        }
-        .or(unusable)
-        .cloned();
         if let Some(skipped) =
-            unusable.filter(|skipped| chosen.as_ref().is_some_and(|chosen| chosen < *skipped))
+            unusable.filter(|skipped| chosen.as_ref().is_some_and(|chosen| chosen < skipped))
         {
             // pip would build it; say why a newer version was passed over.
             if let Some(Err(reason @ (Unusable::SourceOnly | Unusable::NoBinary))) = candidates
                 .versions
-                .get(skipped)
-                .map(|files| files.best(self.is_pinned(name, skipped)))
+                .get(&skipped)
+                .map(|files| files.best(pinned(&skipped)))
             {
                 self.warn(format!("{name} {skipped} is skipped: it {reason}"));
             }
         }
-        if let (Package::Dist(_), Some(version)) = (package, &chosen) {
-            self.chosen
-                .borrow_mut()
-                .insert(name.clone(), version.clone());
+        if let Some(version) = &chosen {
+            if pinned(version) {
+                self.pinned
+                    .borrow_mut()
+                    .insert((name.clone(), version.clone()));
+            }
         }
         Ok(chosen)
     }

@@ -90,7 +90,7 @@ pub fn names_prerelease(specifiers: &VersionSpecifiers) -> bool {
 }
 
 /// `==V`: with a local segment exactly `V`, otherwise `V` and all its local versions.
-fn equal(version: &Version) -> Ranges<Version> {
+pub(crate) fn equal(version: &Version) -> Ranges<Version> {
     if version.is_local() {
         // `Version`'s equality pads the release, as `packaging` does: `1.0.0+x` is in.
         return Ranges::singleton(version.clone());
@@ -208,4 +208,20 @@ fn public(version: &Version) -> Version {
 /// The final release of `version`: its epoch and release segments only.
 fn release_of(version: &Version) -> Version {
     version.only_release().with_epoch(version.epoch())
+}
+
+/// Whether a range that PubGrub narrowed from requirements has a bound a
+/// requirement wrote as a pre-release (`>=2.0b1`, `<3.0rc1`, `==1.0a1`):
+/// pip then allows pre-releases. The bounds the conversion adds itself
+/// (`min`/`max` markers, `V.postN.dev0` above local versions) do not count.
+pub(crate) fn bounds_name_prerelease(range: &Ranges<Version>) -> bool {
+    let named = |bound: &Bound<Version>| match bound {
+        Bound::Included(version) | Bound::Excluded(version) => {
+            version.min().is_none()
+                && version.max().is_none()
+                && (version.is_pre() || (version.is_dev() && !version.is_post()))
+        }
+        Bound::Unbounded => false,
+    };
+    range.iter().any(|(low, high)| named(low) || named(high))
 }

@@ -467,9 +467,14 @@ fn check_hashes_present(
     packages: &[ResolvedDist],
     requirements: &[UserRequirement],
 ) -> Result<(), ResolveError> {
+    // A direct reference's own `#sha256=` is the user's hash too, as in pip.
     let hashed: HashSet<&PackageName> = requirements
         .iter()
-        .filter(|user| !user.hashes.is_empty())
+        .filter(|user| {
+            !user.hashes.is_empty()
+                || matches!(&user.requirement.version_or_url,
+                    Some(VersionOrUrl::Url(url)) if url.to_url().fragment().is_some_and(|fragment| fragment.contains("sha256=")))
+        })
         .map(|user| &user.requirement.name)
         .collect();
     let missing: Vec<String> = packages
@@ -541,6 +546,12 @@ fn direct_references(
                 "the wheel `{filename}` is a distribution of `{}`, not `{name}`",
                 wheel.name
             )));
+        }
+        if location.scheme() == "file" {
+            let exists = location.to_file_path().is_ok_and(|path| path.is_file());
+            if !exists {
+                return Err(invalid(format!("`{filename}` does not exist")));
+            }
         }
         let version = Version::from_str(&wheel.version).map_err(|error| {
             invalid(format!(

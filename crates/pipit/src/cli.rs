@@ -154,7 +154,12 @@ impl CompileArgs {
     /// index URLs (they may carry credentials).
     pub fn header_command(&self) -> String {
         let mut words = vec!["pipit compile".to_string()];
-        words.extend(self.resolve.requirements.iter().cloned());
+        words.extend(
+            self.resolve
+                .requirements
+                .iter()
+                .map(|requirement| without_credentials(requirement)),
+        );
         for file in &self.resolve.requirement_files {
             words.push(format!("-r {}", file.display()));
         }
@@ -346,6 +351,19 @@ impl CacheArgs {
             .clone()
             .or(configured)
             .or_else(|| dirs::cache_dir().map(|dir| dir.join("pipit")))
+    }
+}
+
+/// `text` with any `user:password@` of a URL in it replaced by `****@`.
+pub fn without_credentials(text: &str) -> String {
+    let Some(scheme_end) = text.find("://") else {
+        return text.to_string();
+    };
+    let rest = &text[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}://****@{}", &text[..scheme_end], &rest[at + 1..]),
+        None => text.to_string(),
     }
 }
 

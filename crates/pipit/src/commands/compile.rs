@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use pipit_resolver::Resolution;
 
-use crate::cli::{CompileArgs, Output};
+use crate::cli::{without_credentials, CompileArgs, Output};
 use crate::exit::CliError;
 
 use super::resolve::{prepare, run};
@@ -18,6 +18,19 @@ pub fn compile(args: &CompileArgs) -> Result<Output, CliError> {
     let mut output = Output::default();
     for note in prepared.notes.iter().chain(&resolution.warnings) {
         let _ = writeln!(output.stderr, "warning: {note}");
+    }
+    if args.generate_hashes {
+        if let Some(dist) = resolution
+            .packages
+            .iter()
+            .find(|dist| dist.hashes.is_empty())
+        {
+            return Err(CliError::network(format!(
+                "cannot generate hashes: the index publishes no sha256 for {} {} (`{}`)",
+                dist.name, dist.version, dist.file.filename
+            ))
+            .hint("use an index that publishes hashes, or download the wheels and compile from --find-links"));
+        }
     }
     let python = prepared.target.interpreter.version.to_string();
     let text = pinned(
@@ -64,7 +77,9 @@ pub(crate) fn pinned(resolution: &Resolution, python: &str, hashes: bool, comman
             format!("[{}]", names.join(","))
         };
         let line = match &dist.direct_url {
-            Some(url) if url.contains("://") => format!("{}{extras} @ {url}", dist.name),
+            Some(url) if url.contains("://") => {
+                format!("{}{extras} @ {}", dist.name, without_credentials(url))
+            }
             Some(_) => format!("{}{extras} @ {}", dist.name, dist.file.url),
             None => format!("{}{extras}=={}", dist.name, dist.version),
         };
