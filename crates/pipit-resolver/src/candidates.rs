@@ -66,6 +66,8 @@ pub(crate) struct Candidates {
     pub versions: BTreeMap<Version, VersionFiles>,
     /// Index files dropped because `--exclude-newer` could not date them.
     pub undated: usize,
+    /// Files dropped because they were uploaded at or after `--exclude-newer`.
+    pub too_new: usize,
 }
 
 impl Candidates {
@@ -76,7 +78,10 @@ impl Candidates {
             if let Some(cutoff) = rules.exclude_newer {
                 match upload_time(listed) {
                     Some(uploaded) if uploaded < cutoff => {}
-                    Some(_) => continue,
+                    Some(_) => {
+                        candidates.too_new += 1;
+                        continue;
+                    }
                     // Local find-links files carry no upload time and are
                     // the user's own choice: kept. Index files that cannot
                     // be dated might be newer, so they are left out.

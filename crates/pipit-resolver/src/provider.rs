@@ -129,6 +129,11 @@ impl Provider {
         let slot = self.fetcher.listing(name);
         match self.fetcher.wait(&slot) {
             Ok(candidates) => {
+                if candidates.versions.is_empty() && candidates.too_new > 0 {
+                    self.warn(format!(
+                        "{name}: every file was uploaded at or after the --exclude-newer date"
+                    ));
+                }
                 if candidates.undated > 0 {
                     self.warn(format!(
                         "{name}: {} file(s) without an upload time were left out by --exclude-newer",

@@ -334,9 +334,13 @@ fn finish(
                     context.available.insert(name.clone(), versions);
                 }
             }
-            return Err(ResolveError::NoSolution {
-                explanation: explain(&tree, &context),
-            });
+            // Notes (files left out by --exclude-newer, invalid metadata)
+            // often are the reason; they go with the explanation.
+            let mut explanation = explain(&tree, &context);
+            for warning in provider.warnings() {
+                explanation.push_str(&format!("\nNote: {warning}"));
+            }
+            return Err(ResolveError::NoSolution { explanation });
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
         | Err(PubGrubError::ErrorChoosingVersion { source, .. })
