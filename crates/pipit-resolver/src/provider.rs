@@ -298,7 +298,7 @@ impl Provider {
                 }
             }
         }
-        let mut constraints = match extra {
+        let constraints = match extra {
             None if self.inputs.no_deps => DependencyConstraints::default(),
             None => {
                 let applying: Vec<Requirement> = metadata
@@ -343,19 +343,16 @@ impl Provider {
                         "{name} {version} does not provide the extra '{extra}'"
                     ));
                 }
-                let mut constraints = match self.constraints_for(package, &applying, with_extra) {
+                let constraints = match self.constraints_for(package, &applying, with_extra) {
                     Ok(constraints) => constraints,
                     Err(reason) => return Ok(Dependencies::Unavailable(reason)),
                 };
                 // The extra is the distribution at the same version.
-                let mut with_base: Vec<(Package, Ranges<Version>)> =
-                    constraints.into_iter().collect();
-                with_base.push((
+                let base = (
                     Package::Dist(name.clone()),
                     Ranges::singleton(version.clone()),
-                ));
-                constraints = with_base.into_iter().collect();
-                constraints
+                );
+                constraints.into_iter().chain([base]).collect()
             }
         };
         let children: Vec<PackageName> = constraints
@@ -366,7 +363,6 @@ impl Provider {
         self.edges
             .borrow_mut()
             .insert((package.clone(), version.clone()), children);
-        constraints = constraints.into_iter().collect();
         Ok(Dependencies::Available(constraints))
     }
 
