@@ -105,7 +105,7 @@ fn summary(kept: &[ResolvedDist], resolution: &Resolution) -> String {
             dist.name, dist.version
         );
     }
-    if !resolution.packages.is_empty() || kept.is_empty() {
+    if !resolution.packages.is_empty() {
         let items: Vec<String> = resolution
             .packages
             .iter()
