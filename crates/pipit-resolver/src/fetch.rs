@@ -49,6 +49,24 @@ impl<T: Clone> Drop for FillOnDrop<T> {
     }
 }
 
+/// The slot of `key`, and whether it is new (the caller then starts the
+/// fetch that fills it).
+fn slot_for<K, T>(slots: &Mutex<HashMap<K, Arc<Slot<T>>>>, key: &K) -> (Arc<Slot<T>>, bool)
+where
+    K: std::hash::Hash + Eq + Clone,
+    T: Clone,
+{
+    let mut slots = slots.lock().unwrap_or_else(PoisonError::into_inner);
+    match slots.get(key) {
+        Some(slot) => (slot.clone(), false),
+        None => {
+            let slot = Arc::new(Slot::new());
+            slots.insert(key.clone(), slot.clone());
+            (slot, true)
+        }
+    }
+}
+
 /// The error a fetch that never finished leaves behind.
 fn interrupted() -> pipit_index::IndexError {
     pipit_index::IndexError::Client {
@@ -160,17 +178,7 @@ impl Fetcher {
 
     /// The slot of `name`'s listing, starting the fetch if nobody has.
     pub fn listing(self: &Arc<Self>, name: &PackageName) -> Arc<Slot<ListingResult>> {
-        let (slot, start) = {
-            let mut listings = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
-            match listings.get(name) {
-                Some(slot) => (slot.clone(), false),
-                None => {
-                    let slot = Arc::new(Slot::new());
-                    listings.insert(name.clone(), slot.clone());
-                    (slot, true)
-                }
-            }
-        };
+        let (slot, start) = slot_for(&self.listings, name);
         if start {
             let this = self.clone();
             let name = name.clone();
@@ -210,18 +218,7 @@ impl Fetcher {
 
     /// The slot of `file`'s metadata, starting the fetch if nobody has.
     pub fn metadata(self: &Arc<Self>, file: &IndexFile) -> Arc<Slot<MetadataResult>> {
-        let key = file.url.to_string();
-        let (slot, start) = {
-            let mut metadata = self.metadata.lock().unwrap_or_else(PoisonError::into_inner);
-            match metadata.get(&key) {
-                Some(slot) => (slot.clone(), false),
-                None => {
-                    let slot = Arc::new(Slot::new());
-                    metadata.insert(key, slot.clone());
-                    (slot, true)
-                }
-            }
-        };
+        let (slot, start) = slot_for(&self.metadata, &file.url.to_string());
         if start {
             let this = self.clone();
             let file = file.clone();

@@ -41,7 +41,7 @@ pub(crate) struct Inputs {
     pub requirements: Vec<UserRequirement>,
     /// `-c` constraints per package (markers already evaluated).
     pub constraints: HashMap<PackageName, Ranges<Version>>,
-    /// `--override` requirements per package (markers already evaluated).
+    /// `--override` requirements per package (their markers are evaluated where they replace one).
     pub overrides: HashMap<PackageName, Vec<Requirement>>,
     /// Versions to keep when they satisfy.
     pub preferences: HashMap<PackageName, Version>,
@@ -532,16 +532,8 @@ impl DependencyProvider for Provider {
     ) -> Result<Dependencies<Package, Ranges<Version>, Unusable>, ProviderError> {
         match package {
             Package::Root => self.root_dependencies(),
-            Package::Dist(name) => {
-                if let Some(candidates) = self.candidates(name)? {
-                    if let Some(files) = candidates.versions.get(version) {
-                        if let Err(reason) = files.best(self.is_pinned(name, version)) {
-                            return Ok(Dependencies::Unavailable(reason));
-                        }
-                    }
-                }
-                self.dist_dependencies(package, name, version, None)
-            }
+            // An unusable version is reported by `candidate_metadata`.
+            Package::Dist(name) => self.dist_dependencies(package, name, version, None),
             Package::Extra(name, extra) => {
                 self.dist_dependencies(package, name, version, Some(extra))
             }

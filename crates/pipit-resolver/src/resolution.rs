@@ -5,6 +5,7 @@ use std::sync::Arc;
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName};
 use pipit_index::{DistMetadata, FileOrigin, IndexFile};
+use sha2::{Digest, Sha256};
 
 /// A resolved set, in name order, with what the resolver noticed on the way.
 #[derive(Debug, Clone)]
@@ -40,9 +41,58 @@ pub struct ResolvedDist {
     /// What required it: other distributions' names, and the user's
     /// requirement sources (`-r file`, `the command line`).
     pub required_by: Vec<String>,
-    /// `sha256:…` of every file of this version usable for the target
-    /// (for `--generate-hashes`).
-    pub hashes: Vec<String>,
+    /// Every file of this version usable for the target (for
+    /// `--generate-hashes`, see [`ResolvedDist::usable_hashes`]).
+    pub usable_files: Vec<IndexFile>,
     /// The chosen file is yanked (allowed because the user pinned it).
     pub yanked: bool,
+}
+
+impl ResolvedDist {
+    /// `sha256:…` of every usable file, sorted. Local files the index gave
+    /// no hash for are read and hashed now, so only callers that need the
+    /// list (`--generate-hashes`) pay for it.
+    pub fn usable_hashes(&self) -> Vec<String> {
+        let mut hashes: Vec<String> = self
+            .usable_files
+            .iter()
+            .filter_map(|usable| {
+                // The chosen file was hashed already.
+                let mut usable = if usable.url == self.file.url {
+                    self.file.clone()
+                } else {
+                    usable.clone()
+                };
+                with_local_hash(&mut usable);
+                usable
+                    .hashes
+                    .get("sha256")
+                    .map(|hex| format!("sha256:{hex}"))
+            })
+            .collect();
+        hashes.sort();
+        hashes.dedup();
+        hashes
+    }
+}
+
+/// Gives a local file (find-links folder, `file://` reference) the sha256
+/// an index would have published, so reports, `--generate-hashes` and
+/// `--require-hashes` treat it like any other file. Unreadable files keep
+/// no hash; installing them reports the error.
+pub(crate) fn with_local_hash(file: &mut IndexFile) {
+    if file.hashes.contains_key("sha256") || file.url.scheme() != "file" {
+        return;
+    }
+    let Ok(path) = file.url.to_file_path() else {
+        return;
+    };
+    let Ok(mut reader) = fs_err::File::open(&path) else {
+        return;
+    };
+    let mut hasher = Sha256::new();
+    if std::io::copy(&mut reader, &mut hasher).is_ok() {
+        file.hashes
+            .insert("sha256".to_string(), format!("{:x}", hasher.finalize()));
+    }
 }

@@ -13,7 +13,6 @@ use pipit_index::{
 };
 use pipit_python::Interpreter;
 use pubgrub::PubGrubError;
-use sha2::{Digest, Sha256};
 use url::Url;
 use version_ranges::Ranges;
 
@@ -27,7 +26,7 @@ use crate::ranges::specifiers_to_range;
 use crate::request::{
     PreferenceKind, Request, RequirementSource, ResolveOptions, Upgrade, UserRequirement,
 };
-use crate::resolution::{Resolution, ResolvedDist};
+use crate::resolution::{with_local_hash, Resolution, ResolvedDist};
 
 /// Where packages come from.
 #[derive(Clone)]
@@ -145,10 +144,7 @@ pub async fn resolve(
         },
         hashes,
     };
-    let direct: HashSet<PackageName> = fixed
-        .keys()
-        .filter_map(|name| PackageName::new(name.to_string()).ok())
-        .collect();
+    let direct: HashSet<PackageName> = fixed.keys().cloned().collect();
     let fixed_listings = fixed
         .iter()
         .map(|(name, (listing, _))| (name.clone(), listing.clone()))
@@ -269,16 +265,6 @@ pub async fn resolve(
         let direct_url = fixed.get(name).map(|(_, given)| given.clone());
         let mut file = chosen.listed.file.clone();
         with_local_hash(&mut file);
-        let mut hashes = Vec::new();
-        for usable in files.usable_files() {
-            let mut usable = usable.clone();
-            with_local_hash(&mut usable);
-            if let Some(hex) = usable.hashes.get("sha256") {
-                hashes.push(format!("sha256:{hex}"));
-            }
-        }
-        hashes.sort();
-        hashes.dedup();
         packages.push(ResolvedDist {
             name: name.clone(),
             version: version.clone(),
@@ -294,7 +280,7 @@ pub async fn resolve(
             extras: extras_by_name.get(name).cloned().unwrap_or_default(),
             direct_url,
             required_by,
-            hashes,
+            usable_files: files.usable_files().cloned().collect(),
             yanked,
         });
     }
@@ -591,25 +577,4 @@ fn direct_references(
         fixed.insert(name.clone(), (listing, given));
     }
     Ok(fixed)
-}
-
-/// Gives a local file (find-links folder, `file://` reference) the sha256
-/// an index would have published, so reports, `--generate-hashes` and
-/// `--require-hashes` treat it like any other file. Unreadable files keep
-/// no hash; installing them reports the error.
-fn with_local_hash(file: &mut IndexFile) {
-    if file.hashes.contains_key("sha256") || file.url.scheme() != "file" {
-        return;
-    }
-    let Ok(path) = file.url.to_file_path() else {
-        return;
-    };
-    let Ok(mut reader) = fs_err::File::open(&path) else {
-        return;
-    };
-    let mut hasher = Sha256::new();
-    if std::io::copy(&mut reader, &mut hasher).is_ok() {
-        file.hashes
-            .insert("sha256".to_string(), format!("{:x}", hasher.finalize()));
-    }
 }

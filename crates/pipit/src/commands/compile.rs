@@ -19,11 +19,24 @@ pub fn compile(args: &CompileArgs) -> Result<Output, CliError> {
     for note in prepared.notes.iter().chain(&resolution.warnings) {
         let _ = writeln!(output.stderr, "warning: {note}");
     }
+    // Hashing reads local wheels: only when asked for.
+    let hashes: Vec<Vec<String>> = resolution
+        .packages
+        .iter()
+        .map(|dist| {
+            if args.generate_hashes {
+                dist.usable_hashes()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     if args.generate_hashes {
-        if let Some(dist) = resolution
+        if let Some((dist, _)) = resolution
             .packages
             .iter()
-            .find(|dist| dist.hashes.is_empty())
+            .zip(&hashes)
+            .find(|(_, hashes)| hashes.is_empty())
         {
             return Err(CliError::network(format!(
                 "cannot generate hashes: the index publishes no sha256 for {} {} (`{}`)",
@@ -33,12 +46,7 @@ pub fn compile(args: &CompileArgs) -> Result<Output, CliError> {
         }
     }
     let python = prepared.target.interpreter.version.to_string();
-    let text = pinned(
-        &resolution,
-        &python,
-        args.generate_hashes,
-        &args.header_command(),
-    );
+    let text = pinned(&resolution, &hashes, &python, &args.header_command());
     match &args.output_file {
         Some(path) if path.as_os_str() != "-" => {
             fs_err::write(path, &text)
@@ -55,8 +63,14 @@ pub fn compile(args: &CompileArgs) -> Result<Output, CliError> {
     Ok(output)
 }
 
-/// The pinned requirements text.
-pub(crate) fn pinned(resolution: &Resolution, python: &str, hashes: bool, command: &str) -> String {
+/// The pinned requirements text; `hashes` holds each package's `--hash`
+/// values (empty without `--generate-hashes`).
+pub(crate) fn pinned(
+    resolution: &Resolution,
+    hashes: &[Vec<String>],
+    python: &str,
+    command: &str,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "#");
     let _ = writeln!(
@@ -65,7 +79,7 @@ pub(crate) fn pinned(resolution: &Resolution, python: &str, hashes: bool, comman
     );
     let _ = writeln!(out, "#    {command}");
     let _ = writeln!(out, "#");
-    for dist in &resolution.packages {
+    for (dist, hash_list) in resolution.packages.iter().zip(hashes) {
         let extras = if dist.requested_extras.is_empty() {
             String::new()
         } else {
@@ -82,17 +96,6 @@ pub(crate) fn pinned(resolution: &Resolution, python: &str, hashes: bool, comman
             }
             Some(_) => format!("{}{extras} @ {}", dist.name, dist.file.url),
             None => format!("{}{extras}=={}", dist.name, dist.version),
-        };
-        let hash_list: Vec<String> = if !hashes {
-            Vec::new()
-        } else if dist.direct_url.is_some() {
-            dist.file
-                .hashes
-                .get("sha256")
-                .map(|hex| vec![format!("sha256:{hex}")])
-                .unwrap_or_default()
-        } else {
-            dist.hashes.clone()
         };
         if hash_list.is_empty() {
             let _ = writeln!(out, "{line}");
