@@ -1,0 +1,21 @@
+//! `pipit-install`: from a resolution to files on disk.
+//!
+//! It owns everything between "these wheels, at these URLs" and "a target
+//! folder that holds them, laid out as pip lays them out": downloading with
+//! bounded parallelism and sha256 verification, the wheel cache (each wheel
+//! unpacked once and then hard-linked, cloned or copied), the wheel install
+//! itself (purelib/platlib, `.data/*`, launchers, `RECORD`, `INSTALLER`,
+//! `REQUESTED`, `direct_url.json`), uninstall and upgrade by `RECORD`, and the
+//! staging, journal and lock that make an install all or nothing.
+//!
+//! It never resolves (`pipit-resolver` decided what to install), never talks
+//! HTTP itself (every byte comes through `pipit-index`), never prints (it
+//! reports progress through callbacks the CLI renders) and never writes
+//! outside the target folder, its own `.pipit/` bookkeeping inside it, and
+//! the cache folder.
+
+pub mod lock;
+pub mod record;
+
+pub use lock::{LockError, TargetLock};
+pub use record::{RecordEntry, RecordError};
