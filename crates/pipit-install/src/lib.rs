@@ -14,8 +14,10 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+pub mod layout;
 pub mod lock;
 pub mod record;
 
+pub use layout::InstallLayout;
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};

@@ -110,6 +110,11 @@ pub struct Scheme {
     pub scripts: PathBuf,
     pub data: PathBuf,
     pub include: PathBuf,
+    /// `sys.prefix`.
+    pub prefix: PathBuf,
+    /// Whether the interpreter runs in a virtual environment
+    /// (`sys.prefix != sys.base_prefix`): pip puts headers elsewhere there.
+    pub virtualenv: bool,
 }
 
 /// pip's target options (`pip install --python-version … --platform …`).
@@ -402,6 +407,8 @@ impl Interpreter {
                 scripts,
                 data,
                 include: path("include").unwrap_or_default(),
+                prefix: PathBuf::from(&facts.prefix),
+                virtualenv: facts.prefix != facts.base_prefix,
             }),
             _ => None,
         };
