@@ -14,10 +14,14 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+mod fsutil;
 pub mod layout;
 pub mod lock;
 pub mod record;
+pub mod transaction;
 
+pub use fsutil::remove_empty_parents;
 pub use layout::InstallLayout;
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};
+pub use transaction::{recover, Move, Recovery, Staging, TransactionError};
