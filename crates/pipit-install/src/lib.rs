@@ -18,10 +18,12 @@ mod fsutil;
 pub mod layout;
 pub mod lock;
 pub mod record;
+pub mod satisfied;
 pub mod transaction;
 
 pub use fsutil::remove_empty_parents;
 pub use layout::InstallLayout;
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};
+pub use satisfied::{satisfied, InstalledFacts};
 pub use transaction::{recover, Move, Recovery, Staging, TransactionError};
