@@ -14,10 +14,21 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+pub mod cache;
 pub mod layout;
+pub mod link;
 pub mod lock;
 pub mod record;
+pub mod scripts;
+pub mod stage;
+pub mod wheel;
 
+pub use cache::{unpack_uncached, UnpackedWheel, WheelCache};
 pub use layout::InstallLayout;
+pub use link::{LinkMode, Linker};
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};
+pub use stage::{
+    compile_bytecode, stage_wheel, staging_base, StageOptions, StagedDist, StagedFile,
+};
+pub use wheel::{unpack_wheel, WheelError, WheelInfo};
