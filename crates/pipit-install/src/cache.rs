@@ -153,3 +153,91 @@ fn touch(dir: &Path) {
     #[cfg(not(unix))]
     let _ = dir;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wheel::tests::{filename_of, sha256_hex};
+    use pipit_testkit::WheelBuilder;
+
+    #[test]
+    fn a_second_use_reuses_the_unpacked_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0").build(dir.path()).unwrap();
+        let cache = WheelCache::new(&dir.path().join("cache"));
+        let sha = sha256_hex(&wheel);
+        let first = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(first.dir, dir.path().join("cache/wheels-v1").join(&sha));
+        let init = first.dir.join("demo/__init__.py");
+        let before = std::fs::metadata(&init).unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        std::fs::File::open(&first.dir)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        // Deleting the wheel proves the second call does not read it.
+        std::fs::remove_file(&wheel).unwrap();
+        let second = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(second, first);
+        let after = std::fs::metadata(&init).unwrap();
+        assert_eq!(after.modified().unwrap(), before.modified().unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!(after.ino(), before.ino());
+        }
+        let used = std::fs::metadata(&first.dir).unwrap().modified().unwrap();
+        assert!(used > old, "the folder's mtime marks its last use");
+    }
+
+    #[test]
+    fn concurrent_unpacks_agree_and_leave_no_temporary_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0")
+            .file("demo/big.py", "x = 1\n".repeat(50_000))
+            .build(dir.path())
+            .unwrap();
+        let cache = WheelCache::new(&dir.path().join("cache"));
+        let sha = sha256_hex(&wheel);
+        let results: Vec<UnpackedWheel> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| cache.unpacked(&sha, &wheel, &filename_of(&wheel))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap().unwrap())
+                .collect()
+        });
+        assert!(results.windows(2).all(|pair| pair[0] == pair[1]));
+        let names: Vec<_> = std::fs::read_dir(cache.root())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec![sha.clone()]);
+        let big = std::fs::read(results[0].dir.join("demo/big.py")).unwrap();
+        assert_eq!(big.len(), 6 * 50_000);
+    }
+
+    #[test]
+    fn a_key_that_is_not_a_digest_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0").build(dir.path()).unwrap();
+        let cache = WheelCache::new(dir.path());
+        let error = cache
+            .unpacked("../x", &wheel, &filename_of(&wheel))
+            .unwrap_err();
+        assert!(matches!(error, WheelError::CacheKey(_)));
+    }
+
+    #[test]
+    fn the_uncached_variant_removes_its_folder_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0")
+            .corrupt_record_hash("demo/__init__.py")
+            .build(dir.path())
+            .unwrap();
+        let dest = dir.path().join("scratch");
+        assert!(unpack_uncached(&wheel, &filename_of(&wheel), &dest).is_err());
+        assert!(!dest.exists());
+    }
+}

@@ -192,3 +192,86 @@ fn symlink(src: &Path, dst: &Path) -> std::io::Result<()> {
         Err(ErrorKind::Unsupported.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(dir: &Path) -> std::path::PathBuf {
+        let src = dir.join("src.txt");
+        std::fs::write(&src, "hello").unwrap();
+        src
+    }
+
+    #[test]
+    fn parses_and_prints_every_mode() {
+        for mode in ["hardlink", "clone", "copy", "symlink"] {
+            assert_eq!(mode.parse::<LinkMode>().unwrap().to_string(), mode);
+        }
+        assert_eq!(LinkMode::default(), LinkMode::Hardlink);
+        assert!("reflink".parse::<LinkMode>().is_err());
+    }
+
+    #[test]
+    fn every_mode_places_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = source(dir.path());
+        for mode in [
+            LinkMode::Hardlink,
+            LinkMode::Clone,
+            LinkMode::Copy,
+            LinkMode::Symlink,
+        ] {
+            let dst = dir.path().join(format!("dst-{mode}"));
+            Linker::new(mode).link(&src, &dst).unwrap();
+            assert_eq!(std::fs::read(&dst).unwrap(), b"hello", "{mode}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ino = |path: &str| std::fs::metadata(dir.path().join(path)).unwrap().ino();
+            assert_eq!(ino("dst-hardlink"), ino("src.txt"));
+            assert_ne!(ino("dst-copy"), ino("src.txt"));
+            let link = std::fs::read_link(dir.path().join("dst-symlink")).unwrap();
+            assert!(link.is_absolute());
+        }
+    }
+
+    #[test]
+    fn an_existing_destination_is_an_error_not_a_fallback() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = source(dir.path());
+        let dst = dir.path().join("dst");
+        std::fs::write(&dst, "old").unwrap();
+        let linker = Linker::new(LinkMode::Hardlink);
+        assert!(linker.link(&src, &dst).is_err());
+        assert!(!linker.fell_back());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn links_across_file_systems_fall_back_to_copies() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let src = source(dir.path());
+        let Ok(other) = tempfile::tempdir_in("/dev/shm") else {
+            pipit_testkit::skip("no /dev/shm to link across file systems");
+            return;
+        };
+        if std::fs::metadata(other.path()).unwrap().dev() == std::fs::metadata(&src).unwrap().dev()
+        {
+            pipit_testkit::skip("/dev/shm is on the same file system as the temp folder");
+            return;
+        }
+        for mode in [LinkMode::Hardlink, LinkMode::Clone] {
+            let linker = Linker::new(mode);
+            let dst = other.path().join(format!("dst-{mode}"));
+            linker.link(&src, &dst).unwrap();
+            assert_eq!(std::fs::read(&dst).unwrap(), b"hello");
+            assert!(linker.fell_back(), "{mode}");
+        }
+        let copy = Linker::new(LinkMode::Copy);
+        copy.link(&src, &other.path().join("dst-copy")).unwrap();
+        assert!(!copy.fell_back());
+    }
+}

@@ -138,3 +138,88 @@ pub fn rewrite_script(contents: &[u8], python: &str) -> Option<Vec<u8>> {
     out.extend_from_slice(rest);
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(value: &str) -> EntryPoint {
+        let text = format!("[console_scripts]\ndemo = {value}\n");
+        parse_entry_points(&text, "demo.whl").unwrap().remove(0)
+    }
+
+    #[test]
+    fn launchers_match_pip_byte_for_byte() {
+        assert_eq!(
+            launcher(&entry("demo.cli:main"), "/tmp/piptest/v/bin/python"),
+            "#!/tmp/piptest/v/bin/python\nimport sys\nfrom demo.cli import main\nif __name__ == '__main__':\n    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(main())\n"
+        );
+        assert_eq!(
+            launcher(&entry("demo:obj.attr [extra]"), "/usr/bin/python3"),
+            "#!/usr/bin/python3\nimport sys\nfrom demo import obj\nif __name__ == '__main__':\n    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(obj.attr())\n"
+        );
+    }
+
+    #[test]
+    fn long_or_spaced_interpreters_use_the_sh_trampoline() {
+        assert_eq!(
+            shebang("/opt/my env/bin/python"),
+            "#!/bin/sh\n'''exec' \"/opt/my env/bin/python\" \"$0\" \"$@\"\n' '''\n"
+        );
+        let long = format!("/{}/python", "x".repeat(120));
+        assert_eq!(
+            shebang(&long),
+            format!("#!/bin/sh\n'''exec' {long} \"$0\" \"$@\"\n' '''\n")
+        );
+        // 127 bytes with `#!` and the newline is still a plain shebang.
+        let fits = format!("/{}", "y".repeat(123));
+        assert_eq!(shebang(&fits), format!("#!{fits}\n"));
+        assert_eq!(shebang(ENV_PYTHON), "#!/usr/bin/env python3\n");
+    }
+
+    #[test]
+    fn parses_console_and_gui_groups_only() {
+        let text = "[console_scripts]\n# comment\na = m:f\n\n[gui_scripts]\nb=m.n:g.h\n\n[other]\nc = x:y\n";
+        let entries = parse_entry_points(text, "w.whl").unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(!entries[0].gui && entries[1].gui);
+        assert_eq!(
+            (entries[1].module.as_str(), entries[1].attr.as_str()),
+            ("m.n", "g.h")
+        );
+    }
+
+    #[test]
+    fn refuses_hostile_or_incomplete_entry_points() {
+        for line in ["../x = m:f", "a/b = m:f", "x = module", "x = m:f()"] {
+            let text = format!("[console_scripts]\n{line}\n");
+            let error = parse_entry_points(&text, "w-1.0-py3-none-any.whl")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("w-1.0-py3-none-any.whl") && error.contains(line),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn rewrites_only_hashbang_python_first_lines() {
+        let python = "/env/bin/python";
+        assert_eq!(
+            rewrite_script(b"#!python\nprint(1)\n", python).unwrap(),
+            b"#!/env/bin/python\nprint(1)\n"
+        );
+        // pip replaces the whole first line, whatever follows `#!python`.
+        assert_eq!(
+            rewrite_script(b"#!pythonw -u\r\nx\n", python).unwrap(),
+            b"#!/env/bin/python\nx\n"
+        );
+        assert_eq!(
+            rewrite_script(b"#!python", python).unwrap(),
+            b"#!/env/bin/python\n"
+        );
+        assert!(rewrite_script(b"#!/bin/sh\necho\n", python).is_none());
+        assert!(rewrite_script(b" #!python\n", python).is_none());
+    }
+}

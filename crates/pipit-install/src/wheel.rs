@@ -728,3 +728,6 @@ pub fn read_unpacked_info(dir: &Path, filename: &WheelFilename) -> Result<WheelI
         dir.join(path).is_file()
     })
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -407,6 +407,11 @@ impl WheelBuilder {
             entries.push(Entry::new(path, contents, 0o644));
         }
 
+        for entry in &mut entries {
+            if let Some(mode) = self.modes.get(&entry.path) {
+                entry.unix_mode = *mode;
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for entry in &entries {
             if !seen.insert(entry.path.as_str()) {
@@ -414,11 +419,6 @@ impl WheelBuilder {
                     wheel: file_name.to_string(),
                     path: entry.path.clone(),
                 });
-            }
-        }
-        for entry in &mut entries {
-            if let Some(mode) = self.modes.get(&entry.path) {
-                entry.unix_mode = *mode;
             }
         }
         for path in self.corrupt_record_hashes.iter().chain(self.modes.keys()) {
