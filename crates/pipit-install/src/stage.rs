@@ -561,3 +561,6 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
 fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
+
+#[cfg(test)]
+mod tests;
