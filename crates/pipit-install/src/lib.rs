@@ -14,16 +14,27 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+pub mod cache;
 mod fsutil;
 pub mod layout;
+pub mod link;
 pub mod lock;
 pub mod record;
 pub mod satisfied;
+pub mod scripts;
+pub mod stage;
 pub mod transaction;
+pub mod wheel;
 
+pub use cache::{unpack_uncached, UnpackedWheel, WheelCache};
 pub use fsutil::remove_empty_parents;
 pub use layout::InstallLayout;
+pub use link::{LinkMode, Linker};
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};
 pub use satisfied::{satisfied, InstalledFacts};
+pub use stage::{
+    compile_bytecode, stage_wheel, staging_base, StageOptions, StagedDist, StagedFile,
+};
 pub use transaction::{recover, Move, Recovery, Staging, TransactionError};
+pub use wheel::{unpack_wheel, WheelError, WheelInfo};

@@ -90,6 +90,8 @@ pub struct WheelBuilder {
     raw_entries: Vec<(String, Vec<u8>)>,
     corrupt_record_hashes: Vec<String>,
     omit_record: bool,
+    symlinks: Vec<(String, String)>,
+    modes: BTreeMap<String, u32>,
 }
 
 impl WheelBuilder {
@@ -111,6 +113,8 @@ impl WheelBuilder {
             raw_entries: Vec::new(),
             corrupt_record_hashes: Vec::new(),
             omit_record: false,
+            symlinks: Vec::new(),
+            modes: BTreeMap::new(),
         }
     }
 
@@ -248,6 +252,22 @@ impl WheelBuilder {
         self
     }
 
+    /// Hostile wheels: a symbolic link entry (unix mode `S_IFLNK` in the
+    /// external attributes) named `name`, pointing at `target`. It is written
+    /// after the raw entries and listed in RECORD with the hash of its target
+    /// text, which is what a zip reader that ignores the mode extracts.
+    pub fn symlink(mut self, name: impl Into<String>, target: impl Into<String>) -> Self {
+        self.symlinks.push((name.into(), target.into()));
+        self
+    }
+
+    /// The unix permission bits of the archive entry `path` (e.g. `0o755`
+    /// for an executable module); entries not named keep their defaults.
+    pub fn file_mode(mut self, path: impl Into<String>, mode: u32) -> Self {
+        self.modes.insert(path.into(), mode);
+        self
+    }
+
     /// Broken wheels: leave RECORD out of the archive.
     pub fn omit_record(mut self) -> Self {
         self.omit_record = true;
@@ -376,10 +396,22 @@ impl WheelBuilder {
         for (path, contents) in raw {
             entries.push(Entry::new(path, contents, 0o644));
         }
+        let mut symlinks = self.symlinks.clone();
+        symlinks.sort();
+        for (path, target) in symlinks {
+            let mut entry = Entry::new(path, target.into_bytes(), 0o777);
+            entry.symlink = true;
+            entries.push(entry);
+        }
         for (path, contents) in metadata_files {
             entries.push(Entry::new(path, contents, 0o644));
         }
 
+        for entry in &mut entries {
+            if let Some(mode) = self.modes.get(&entry.path) {
+                entry.unix_mode = *mode;
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for entry in &entries {
             if !seen.insert(entry.path.as_str()) {
@@ -389,7 +421,7 @@ impl WheelBuilder {
                 });
             }
         }
-        for path in &self.corrupt_record_hashes {
+        for path in self.corrupt_record_hashes.iter().chain(self.modes.keys()) {
             if !seen.contains(path.as_str()) {
                 return Err(Error::UnknownRecordPath {
                     wheel: file_name.to_string(),
@@ -494,6 +526,7 @@ struct Entry {
     path: String,
     contents: Vec<u8>,
     unix_mode: u32,
+    symlink: bool,
 }
 
 impl Entry {
@@ -502,6 +535,7 @@ impl Entry {
             path,
             contents,
             unix_mode,
+            symlink: false,
         }
     }
 }
@@ -557,6 +591,13 @@ fn write_zip(file_name: &str, entries: &[Entry]) -> Result<Vec<u8>, Error> {
         .last_modified_time(DateTime::default());
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
     for entry in entries {
+        if entry.symlink {
+            let target = String::from_utf8_lossy(&entry.contents);
+            writer
+                .add_symlink(entry.path.as_str(), target, options)
+                .map_err(zip_error)?;
+            continue;
+        }
         writer
             .start_file(
                 entry.path.as_str(),

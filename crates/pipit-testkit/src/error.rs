@@ -23,7 +23,7 @@ pub enum Error {
     UnknownDataCategory(String),
     #[error("wheel `{wheel}` would contain `{path}` twice")]
     DuplicateEntry { wheel: String, path: String },
-    #[error("`corrupt_record_hash` names `{path}`, which wheel `{wheel}` does not contain")]
+    #[error("`corrupt_record_hash` or `file_mode` names `{path}`, which wheel `{wheel}` does not contain")]
     UnknownRecordPath { wheel: String, path: String },
     #[error("two descriptions produce the same wheel file `{0}`")]
     DuplicateWheel(String),

@@ -1,0 +1,391 @@
+//! Refusals: each hostile or broken wheel is refused with one line naming
+//! the wheel and the entry, and leaves nothing in the cache.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use pipit_testkit::WheelBuilder;
+use sha2::{Digest, Sha256};
+
+use super::*;
+use crate::cache::WheelCache;
+use crate::record::record_hash;
+
+pub(crate) fn sha256_hex(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub(crate) fn filename_of(path: &Path) -> WheelFilename {
+    WheelFilename::parse(path.file_name().unwrap().to_str().unwrap()).unwrap()
+}
+
+/// Unpacks through the cache and expects a refusal naming `entry`; checks
+/// that no partial unpack is left behind.
+fn refusal(wheel: &Path, entry: &str) -> String {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = WheelCache::new(cache_dir.path());
+    let error = cache
+        .unpacked(&sha256_hex(wheel), wheel, &filename_of(wheel))
+        .unwrap_err()
+        .to_string();
+    let file_name = wheel.file_name().unwrap().to_str().unwrap();
+    assert!(error.contains(file_name), "{error}");
+    assert!(error.contains(entry), "{error}");
+    assert!(!error.contains('\n'), "{error}");
+    let left: Vec<_> = std::fs::read_dir(cache.root())
+        .map(|dir| dir.map(|entry| entry.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left in the cache: {left:?}");
+    error
+}
+
+fn built(builder: WheelBuilder) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = builder.build(dir.path()).unwrap();
+    (dir, path)
+}
+
+/// A wheel written entry by entry, for what the builder cannot get wrong.
+fn custom_wheel(dir: &Path, file_name: &str, entries: &[(&str, &[u8])]) -> PathBuf {
+    let path = dir.join(file_name);
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (name, contents) in entries {
+        writer
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(contents).unwrap();
+    }
+    writer.finish().unwrap();
+    path
+}
+
+const METADATA: &[u8] = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
+const WHEEL: &[u8] = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
+
+fn record_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut record = String::new();
+    for (name, contents) in entries {
+        record.push_str(&format!(
+            "{name},{},{}\n",
+            record_hash(contents),
+            contents.len()
+        ));
+    }
+    record.push_str("demo-1.0.dist-info/RECORD,,\n");
+    record.into_bytes()
+}
+
+/// A `demo 1.0` wheel from `entries` plus RECORD over `recorded`.
+fn demo_wheel(dir: &Path, entries: &[(&str, &[u8])], recorded: &[(&str, &[u8])]) -> PathBuf {
+    let record = record_of(recorded);
+    let mut all = entries.to_vec();
+    all.push(("demo-1.0.dist-info/RECORD", &record));
+    custom_wheel(dir, "demo-1.0-py3-none-any.whl", &all)
+}
+
+#[test]
+fn a_valid_wheel_unpacks_with_its_info() {
+    let (_dir, wheel) = built(
+        WheelBuilder::new("Demo.App", "1.0")
+            .file("demo_app/__init__.py", "x = 1\n")
+            .file_mode("demo_app/__init__.py", 0o700)
+            .console_script("demo", "demo_app:main"),
+    );
+    let dest = tempfile::tempdir().unwrap();
+    let info = unpack_wheel(&wheel, &filename_of(&wheel), &dest.path().join("u")).unwrap();
+    assert_eq!(info.name, "Demo.App");
+    assert_eq!(info.version, "1.0");
+    assert_eq!(info.dist_info_dir, "demo_app-1.0.dist-info");
+    assert_eq!(info.data_dir, "demo_app-1.0.data");
+    assert!(info.root_is_purelib);
+    assert!(info
+        .entry_points
+        .as_deref()
+        .unwrap()
+        .contains("demo = demo_app:main"));
+    assert_eq!(
+        info.record.last().unwrap().path,
+        "demo_app-1.0.dist-info/RECORD"
+    );
+    let init = dest.path().join("u/demo_app/__init__.py");
+    assert_eq!(std::fs::read(&init).unwrap(), b"x = 1\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // pip: any x bit in the archive gives `0o777 & ~umask | 0o111`.
+        let mode = std::fs::metadata(&init).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o111, 0o111, "{mode:o}");
+        let metadata = dest.path().join("u/demo_app-1.0.dist-info/METADATA");
+        let mode = std::fs::metadata(metadata).unwrap().permissions().mode() & 0o111;
+        assert_eq!(mode, 0);
+    }
+    let again = read_unpacked_info(&dest.path().join("u"), &filename_of(&wheel)).unwrap();
+    assert_eq!(again, info);
+}
+
+#[test]
+fn refuses_a_parent_component() {
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").raw_entry("../evil.py", "x"));
+    let error = refusal(&wheel, "../evil.py");
+    assert!(error.contains("`..`"), "{error}");
+}
+
+#[test]
+fn refuses_an_absolute_path() {
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").raw_entry("/etc/evil", "x"));
+    refusal(&wheel, "/etc/evil");
+}
+
+#[test]
+fn refuses_a_drive_letter() {
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").raw_entry("C:/evil.py", "x"));
+    refusal(&wheel, "C:/evil.py");
+}
+
+#[test]
+fn refuses_a_backslash_path() {
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").raw_entry("demo\\..\\..\\x", "x"));
+    refusal(&wheel, "demo\\\\..");
+}
+
+#[test]
+fn refuses_a_nul_byte() {
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").raw_entry("demo/ev\0il.py", "x"));
+    let error = refusal(&wheel, "demo/ev\\u{0}il.py");
+    assert!(error.contains("NUL"), "{error}");
+}
+
+#[test]
+fn refuses_symlinks_even_inside_the_wheel() {
+    let (_dir, wheel) =
+        built(WheelBuilder::new("demo", "1.0").symlink("demo/up", "../../../etc/passwd"));
+    refusal(&wheel, "demo/up");
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").symlink("demo/same", "__init__.py"));
+    refusal(&wheel, "demo/same");
+}
+
+#[test]
+fn refuses_entries_that_differ_only_in_case() {
+    let (_dir, wheel) = built(
+        WheelBuilder::new("demo", "1.0")
+            .file("demo/Mod.py", "a")
+            .raw_entry("demo/mod.py", "b"),
+    );
+    let error = refusal(&wheel, "demo/mod.py");
+    assert!(error.contains("demo/Mod.py"), "{error}");
+}
+
+#[test]
+fn refuses_a_hash_mismatch() {
+    let (_dir, wheel) =
+        built(WheelBuilder::new("demo", "1.0").corrupt_record_hash("demo/__init__.py"));
+    let error = refusal(&wheel, "demo/__init__.py");
+    assert!(error.contains("hash"), "{error}");
+}
+
+#[test]
+fn refuses_a_size_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = record_of(&[
+        ("demo-1.0.dist-info/METADATA", METADATA),
+        ("demo-1.0.dist-info/WHEEL", WHEEL),
+    ]);
+    record.extend_from_slice(format!("demo/a.py,{},99\n", record_hash(b"a")).as_bytes());
+    let wheel = custom_wheel(
+        dir.path(),
+        "demo-1.0-py3-none-any.whl",
+        &[
+            ("demo/a.py", b"a"),
+            ("demo-1.0.dist-info/METADATA", METADATA),
+            ("demo-1.0.dist-info/WHEEL", WHEEL),
+            ("demo-1.0.dist-info/RECORD", &record),
+        ],
+    );
+    let error = refusal(&wheel, "demo/a.py");
+    assert!(error.contains("99"), "{error}");
+}
+
+#[test]
+fn refuses_a_file_missing_from_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed: &[(&str, &[u8])] = &[
+        ("demo-1.0.dist-info/METADATA", METADATA),
+        ("demo-1.0.dist-info/WHEEL", WHEEL),
+    ];
+    let mut entries = listed.to_vec();
+    entries.push(("demo/unlisted.py", b"x"));
+    let wheel = demo_wheel(dir.path(), &entries, listed);
+    let error = refusal(&wheel, "demo/unlisted.py");
+    assert!(error.contains("not listed in RECORD"), "{error}");
+}
+
+#[test]
+fn record_rows_for_absent_files_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries: &[(&str, &[u8])] = &[
+        ("demo-1.0.dist-info/METADATA", METADATA),
+        ("demo-1.0.dist-info/WHEEL", WHEEL),
+    ];
+    let mut recorded = entries.to_vec();
+    recorded.push(("demo/gone.pyc", b"x"));
+    let wheel = demo_wheel(dir.path(), entries, &recorded);
+    let info = unpack_wheel(&wheel, &filename_of(&wheel), &dir.path().join("u")).unwrap();
+    assert!(info
+        .record
+        .iter()
+        .all(|entry| entry.path != "demo/gone.pyc"));
+}
+
+#[test]
+fn refuses_a_missing_record() {
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").omit_record());
+    refusal(&wheel, "demo-1.0.dist-info/RECORD");
+}
+
+#[test]
+fn refuses_a_missing_metadata_and_wheel_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed: &[(&str, &[u8])] = &[("demo-1.0.dist-info/WHEEL", WHEEL)];
+    let wheel = demo_wheel(dir.path(), listed, listed);
+    refusal(&wheel, "demo-1.0.dist-info/METADATA");
+    let dir = tempfile::tempdir().unwrap();
+    let listed: &[(&str, &[u8])] = &[("demo-1.0.dist-info/METADATA", METADATA)];
+    let wheel = demo_wheel(dir.path(), listed, listed);
+    refusal(&wheel, "demo-1.0.dist-info/WHEEL");
+}
+
+#[test]
+fn refuses_wheel_version_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed: &[(&str, &[u8])] = &[
+        ("demo-1.0.dist-info/METADATA", METADATA),
+        (
+            "demo-1.0.dist-info/WHEEL",
+            b"Wheel-Version: 2.0\nRoot-Is-Purelib: true\n",
+        ),
+    ];
+    let wheel = demo_wheel(dir.path(), listed, listed);
+    let error = refusal(&wheel, "demo-1.0.dist-info/WHEEL");
+    assert!(error.contains("2.0"), "{error}");
+}
+
+#[test]
+fn refuses_a_dist_info_of_another_project_or_version() {
+    for dist_info in ["other-1.0.dist-info", "demo-1.1.dist-info"] {
+        let dir = tempfile::tempdir().unwrap();
+        let metadata = format!("{dist_info}/METADATA");
+        let wheel_file = format!("{dist_info}/WHEEL");
+        let record_path = format!("{dist_info}/RECORD");
+        let listed: Vec<(&str, &[u8])> = vec![(&metadata, METADATA), (&wheel_file, WHEEL)];
+        let record = record_of(&listed);
+        let mut entries = listed.clone();
+        entries.push((&record_path, &record));
+        let wheel = custom_wheel(dir.path(), "demo-1.0-py3-none-any.whl", &entries);
+        let error = refusal(&wheel, dist_info);
+        assert!(error.contains("demo-1.0.dist-info"), "{error}");
+    }
+}
+
+#[test]
+fn accepts_a_normalised_dist_info_name_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let metadata: &[u8] = b"Metadata-Version: 2.1\nName: Demo-Pkg\nVersion: 1.0.0\n";
+    let listed: &[(&str, &[u8])] = &[
+        ("Demo.Pkg-1.0.dist-info/METADATA", metadata),
+        ("Demo.Pkg-1.0.dist-info/WHEEL", WHEEL),
+    ];
+    let mut record = String::from_utf8(record_of(listed)).unwrap();
+    record = record.replace("demo-1.0.dist-info/RECORD", "Demo.Pkg-1.0.dist-info/RECORD");
+    let mut entries = listed.to_vec();
+    entries.push(("Demo.Pkg-1.0.dist-info/RECORD", record.as_bytes()));
+    let wheel = custom_wheel(dir.path(), "demo_pkg-1.0-py3-none-any.whl", &entries);
+    let info = unpack_wheel(&wheel, &filename_of(&wheel), &dir.path().join("u")).unwrap();
+    assert_eq!(info.name, "Demo-Pkg");
+    assert_eq!(info.version, "1.0.0");
+}
+
+#[test]
+fn refuses_metadata_name_or_version_not_matching_the_file_name() {
+    for (metadata, field) in [
+        (
+            &b"Metadata-Version: 2.1\nName: other\nVersion: 1.0\n"[..],
+            "Name: other",
+        ),
+        (
+            &b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0.post1\n"[..],
+            "Version: 1.0.post1",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let listed: &[(&str, &[u8])] = &[
+            ("demo-1.0.dist-info/METADATA", metadata),
+            ("demo-1.0.dist-info/WHEEL", WHEEL),
+        ];
+        let wheel = demo_wheel(dir.path(), listed, listed);
+        let error = refusal(&wheel, "demo-1.0.dist-info/METADATA");
+        assert!(error.contains(field), "{error}");
+    }
+}
+
+#[test]
+fn refuses_an_unknown_data_category() {
+    let (_dir, wheel) =
+        built(WheelBuilder::new("demo", "1.0").raw_entry("demo-1.0.data/etc/x", "x"));
+    refusal(&wheel, "demo-1.0.data/etc/x");
+}
+
+/// Rewrites the central directory's uncompressed size of `entry`.
+fn patch_declared_size(wheel: &Path, entry: &str, size: u32) {
+    let mut bytes = std::fs::read(wheel).unwrap();
+    let mut at = 0;
+    let mut patched = false;
+    while let Some(offset) = bytes[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let header = at + offset;
+        let name_len = u16::from_le_bytes([bytes[header + 28], bytes[header + 29]]) as usize;
+        if &bytes[header + 46..header + 46 + name_len] == entry.as_bytes() {
+            bytes[header + 24..header + 28].copy_from_slice(&size.to_le_bytes());
+            patched = true;
+        }
+        at = header + 4;
+    }
+    assert!(patched);
+    std::fs::write(wheel, bytes).unwrap();
+}
+
+#[test]
+fn refuses_an_entry_that_inflates_past_its_declared_size() {
+    let body = "x = 1\n".repeat(1000);
+    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").file("demo/big.py", &body));
+    // RECORD's size would catch a mismatch first; remove it from the row.
+    patch_declared_size(&wheel, "demo/big.py", 100);
+    let dest = tempfile::tempdir().unwrap();
+    let error = unpack_wheel(&wheel, &filename_of(&wheel), dest.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("demo/big.py"), "{error}");
+    assert!(
+        error.contains("declared size of 100") || error.contains("RECORD says"),
+        "{error}"
+    );
+    let written = std::fs::metadata(dest.path().join("demo/big.py")).map(|m| m.len());
+    assert!(
+        written.as_ref().map_or(true, |len| *len <= 100),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn refuses_a_wheel_larger_than_the_limit() {
+    let (_dir, wheel) =
+        built(WheelBuilder::new("demo", "1.0").file("demo/big.py", "x".repeat(5000)));
+    let dest = tempfile::tempdir().unwrap();
+    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), 4096)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("more than 4096 bytes"), "{error}");
+    assert!(error.contains("demo/big.py"), "{error}");
+}
