@@ -20,6 +20,9 @@
 //! - [`IndexClient::fetch_file`]: the download primitive: a file streamed
 //!   to disk while hashed, verified, and kept in the content-addressed blob
 //!   store ([`Fetched`], with [`FetchProgress`] for progress bars).
+//! - [`cache_info`], [`clean_cache`], [`prune_cache`]: `pipit cache`'s
+//!   view of the cache root's four areas (pages, blobs, metadata, and the
+//!   installer's unpacked wheels).
 //! - [`FindLinks`]: `-f` folders, files and pages of links.
 //! - [`list_project`]: one project's files and versions across all of them.
 //! - [`IndexClient::complete_from_json_api`]: upload times, sizes and
@@ -36,6 +39,7 @@
 //! [`simple::redact`] so credentials are never printed.
 
 mod cache;
+mod cache_admin;
 mod candidate;
 mod client;
 mod client_file;
@@ -54,6 +58,10 @@ pub mod simple;
 mod versions;
 mod zip_range;
 
+pub use cache_admin::{
+    cache_info, clean_cache, prune_cache, AreaUsage, CacheArea, CacheUsage, Usage,
+    TEMPORARY_MAX_AGE,
+};
 pub use candidate::{CandidateMetadataError, MetadataSource};
 pub use client::{
     ca_bundles_from_env, ClientOptions, IndexClient, IndexUrl, IndexedFile, ProjectFiles,
