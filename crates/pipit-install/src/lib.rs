@@ -14,10 +14,14 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+pub mod installed;
 pub mod layout;
 pub mod lock;
 pub mod record;
+pub mod uninstall;
 
+pub use installed::{installed_dists, InstalledDist, InstalledError};
 pub use layout::InstallLayout;
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};
+pub use uninstall::{remove_empty_dirs, uninstall, Decision, UninstallError, UninstallReport};
