@@ -22,7 +22,7 @@ use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use pep508_rs::PackageName;
+use pep508_rs::{MarkerEnvironment, PackageName, Requirement};
 use pipit_index::{parse_metadata, DistMetadata, MetadataError};
 
 use crate::layout::InstallLayout;
@@ -131,6 +131,20 @@ impl InstalledDist {
     /// Parses `METADATA`.
     pub fn metadata(&self) -> Result<DistMetadata, InstalledError> {
         read_metadata(&self.dist_info)
+    }
+
+    /// The `Requires-Dist` entries that apply to `markers` when no extra is
+    /// requested (pip's `iter_dependencies()`).
+    pub fn dependencies(
+        &self,
+        markers: &MarkerEnvironment,
+    ) -> Result<Vec<Requirement>, InstalledError> {
+        Ok(self
+            .metadata()?
+            .requires_dist
+            .into_iter()
+            .filter(|requirement| requirement.evaluate_markers(markers, &[]))
+            .collect())
     }
 
     /// Parses `RECORD`; a missing RECORD is [`InstalledError::NoRecord`].

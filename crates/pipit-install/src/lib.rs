@@ -14,12 +14,14 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+pub mod check;
 pub mod installed;
 pub mod layout;
 pub mod lock;
 pub mod record;
 pub mod uninstall;
 
+pub use check::{check_installed, Problem};
 pub use installed::{installed_dists, InstalledDist, InstalledError};
 pub use layout::InstallLayout;
 pub use lock::{LockError, TargetLock};
