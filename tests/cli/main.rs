@@ -5,8 +5,11 @@
 mod common;
 mod errors;
 mod index_versions;
+mod inspect_installed;
+mod installed_tree;
 mod live_index;
 mod python_info;
 mod resolve_commands;
 mod scenarios;
 mod script_inspect;
+mod uninstall;

@@ -146,7 +146,9 @@ impl HttpCache {
     }
 
     pub(crate) fn read(&self, key: &str) -> Option<CachedPage> {
-        let bytes = fs_err::read(self.path(key)).ok()?;
+        let path = self.path(key);
+        let bytes = fs_err::read(&path).ok()?;
+        touch(&path);
         let newline = bytes.iter().position(|byte| *byte == b'\n')?;
         let mut page: CachedPage = serde_json::from_slice(&bytes[..newline]).ok()?;
         page.body = bytes[newline + 1..].to_vec();
@@ -181,6 +183,11 @@ impl BlobStore {
         self.root.join(sha256)
     }
 
+    /// `<cache_dir>/blobs-v1/sha256/`, where blobs and their temporary files live.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The stored bytes, checked again against their name: a file damaged on
     /// disk is dropped and fetched anew rather than handed out.
     pub(crate) fn read(&self, sha256: &str) -> Option<Vec<u8>> {
@@ -190,6 +197,7 @@ impl BlobStore {
             let _ = fs_err::remove_file(&path);
             return None;
         }
+        touch(&path);
         Some(bytes)
     }
 
@@ -223,7 +231,10 @@ impl WheelMetadataStore {
 
     /// The stored metadata of the wheel at `url` with this sha256.
     pub(crate) fn read(&self, url: &Url, wheel_sha256: &str) -> Option<Vec<u8>> {
-        fs_err::read(self.path(url, wheel_sha256)?).ok()
+        let path = self.path(url, wheel_sha256)?;
+        let bytes = fs_err::read(&path).ok()?;
+        touch(&path);
+        Some(bytes)
     }
 
     /// Stores metadata read from the wheel at `url` with this sha256. Best effort.
@@ -234,19 +245,44 @@ impl WheelMetadataStore {
     }
 }
 
+/// The prefix of every file (or folder) that is being written and will be
+/// renamed into place; `pipit cache prune` removes old ones.
+pub(crate) const TEMPORARY_PREFIX: &str = ".tmp-";
+
+/// A name in `dir` no other write uses: `.tmp-<pid>-<n>-<name>`.
+pub(crate) fn temporary_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{TEMPORARY_PREFIX}{}", unique_name(name)))
+}
+
+/// `<pid>-<n>-<name>`: unique among the names this process makes, and
+/// apart from other processes' by the pid.
+pub(crate) fn unique_name(name: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}-{name}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Marks a cache entry as used now: its mtime is the "last use" that
+/// `pipit cache prune` reads. Best effort: a read-only cache still serves.
+pub(crate) fn touch(path: &Path) {
+    // Append mode cannot change the content, and (unlike read-only) grants
+    // the attribute-write access Windows needs to set the time.
+    if let Ok(file) = std::fs::OpenOptions::new().append(true).open(path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
 /// Write `bytes` to a fresh temporary file in `dir`, then rename it to `path`.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     fs_err::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = dir.join(format!(
-        ".tmp-{}-{}-{name}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    let temporary = temporary_path(dir, &name);
     let result = fs_err::write(&temporary, bytes).and_then(|()| fs_err::rename(&temporary, path));
     if result.is_err() {
         let _ = fs_err::remove_file(&temporary);

@@ -552,6 +552,14 @@ impl IndexClient {
         }
     }
 
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(crate) fn blob_store(&self) -> Option<&BlobStore> {
+        self.inner.blobs.as_ref()
+    }
+
     /// Where `get_bytes_by_hash` keeps the file with this sha256, if there
     /// is a cache folder (the file may not exist yet).
     pub fn blob_path(&self, sha256: &str) -> Option<PathBuf> {
@@ -602,7 +610,7 @@ fn parse_page(page: &CachedPage) -> Result<ProjectPage, IndexError> {
     Ok(parsed?)
 }
 
-fn last_segment(url: &Url) -> String {
+pub(crate) fn last_segment(url: &Url) -> String {
     url.path_segments()
         .and_then(|mut segments| segments.next_back().map(str::to_string))
         .filter(|segment| !segment.is_empty())

@@ -112,6 +112,9 @@ pub enum IndexError {
     /// A local file (a `file://` index, `--cert`, `--client-cert`) could not be read.
     #[error("cannot read `{path}`: {message}")]
     File { path: PathBuf, message: String },
+    /// A downloaded file could not be written to disk (the cache, a scratch folder).
+    #[error("cannot write `{path}`: {message}")]
+    Write { path: PathBuf, message: String },
     /// `--cert` or `--client-cert` holds no usable PEM data.
     #[error("invalid certificate file `{path}`: {message}")]
     Certificate { path: PathBuf, message: String },
@@ -243,4 +246,23 @@ pub enum FindLinksError {
     Status { url: String, status: u16 },
     #[error(transparent)]
     Parse(#[from] ParseError),
+}
+
+/// The cache could not be inspected or cleaned (`pipit cache`).
+#[derive(Debug, thiserror::Error)]
+pub enum CacheAdminError {
+    /// A folder of the cache could not be listed.
+    #[error("cannot read the cache folder `{}`", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An entry could not be removed.
+    #[error("cannot remove `{}` from the cache", path.display())]
+    Remove {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }

@@ -221,54 +221,46 @@ impl Transport {
         url: &Url,
         headers: &[(HeaderName, String)],
     ) -> Result<Response, IndexError> {
-        self.check_origin(url)?;
-        let credentials = self.credentials_for(url);
-        let request_url = strip_credentials(url);
-        let client = self.client_for(url);
-        let mut attempt: u32 = 0;
+        let mut attempts = self.attempts(url, headers, &|_| {})?;
         loop {
-            let mut request = client.get(request_url.clone());
-            for (name, value) in headers {
-                if let Ok(value) = HeaderValue::from_str(value) {
-                    request = request.header(name, value);
+            let response = attempts.send().await?;
+            let status = response.status().as_u16();
+            let final_url = strip_credentials(response.url());
+            let response_headers = response.headers().clone();
+            match response.bytes().await {
+                Ok(body) => {
+                    return Ok(Response {
+                        status,
+                        final_url,
+                        headers: response_headers,
+                        body: body.to_vec(),
+                        sent_credentials: attempts.sends_credentials(),
+                    })
                 }
+                Err(error) => attempts.retry_after_body_error(&error).await?,
             }
-            if let Some(credentials) = &credentials {
-                request = request.basic_auth(&credentials.username, credentials.password.as_ref());
-            }
-            let outcome = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let retryable_status = status >= 500 || status == 429;
-                    if retryable_status && attempt < self.retries {
-                        Err(None)
-                    } else {
-                        let final_url = strip_credentials(response.url());
-                        let response_headers = response.headers().clone();
-                        match response.bytes().await {
-                            Ok(body) => Ok(Response {
-                                status,
-                                final_url,
-                                headers: response_headers,
-                                body: body.to_vec(),
-                                sent_credentials: credentials.is_some(),
-                            }),
-                            Err(error) => Err(Some(error)),
-                        }
-                    }
-                }
-                Err(error) => Err(Some(error)),
-            };
-            match outcome {
-                Ok(response) => return Ok(response),
-                Err(Some(error)) if !is_retryable(&error) || attempt >= self.retries => {
-                    return Err(self.map_error(url, &error));
-                }
-                Err(_) => {}
-            }
-            tokio::time::sleep(self.backoff(attempt)).await;
-            attempt += 1;
         }
+    }
+
+    /// The attempts of one GET: the request is built once (origin checked,
+    /// credentials looked up) and [`Attempts`] sends it as often as the
+    /// retry policy allows. `on_retry` hears of each new attempt.
+    pub(crate) fn attempts<'a>(
+        &'a self,
+        url: &'a Url,
+        headers: &'a [(HeaderName, String)],
+        on_retry: &'a (dyn Fn(u32) + Send + Sync),
+    ) -> Result<Attempts<'a>, IndexError> {
+        self.check_origin(url)?;
+        Ok(Attempts {
+            transport: self,
+            url,
+            request_url: strip_credentials(url),
+            credentials: self.credentials_for(url),
+            headers,
+            on_retry,
+            attempt: 0,
+        })
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -305,14 +297,105 @@ impl Transport {
     }
 }
 
+/// One request and its retries. The retry loop lives here so that a
+/// whole-body GET and a streamed download share it: [`Attempts::send`]
+/// retries connection failures and retryable statuses itself, and a
+/// caller that fails while reading the body asks
+/// [`Attempts::retry_after`] whether to start over.
+pub(crate) struct Attempts<'a> {
+    transport: &'a Transport,
+    url: &'a Url,
+    request_url: Url,
+    credentials: Option<Credentials>,
+    headers: &'a [(HeaderName, String)],
+    on_retry: &'a (dyn Fn(u32) + Send + Sync),
+    /// 0 for the first attempt.
+    attempt: u32,
+}
+
+impl Attempts<'_> {
+    /// Whether credentials go with the request (for the 401/403 message).
+    pub(crate) fn sends_credentials(&self) -> bool {
+        self.credentials.is_some()
+    }
+
+    /// Sends the request until a response worth reading arrives: any status
+    /// but a 5xx or 429 with retries left. The body is not read.
+    pub(crate) async fn send(&mut self) -> Result<reqwest::Response, IndexError> {
+        let client = self.transport.client_for(self.url);
+        loop {
+            let mut request = client.get(self.request_url.clone());
+            for (name, value) in self.headers {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    request = request.header(name, value);
+                }
+            }
+            if let Some(credentials) = &self.credentials {
+                request = request.basic_auth(&credentials.username, credentials.password.as_ref());
+            }
+            match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retryable_status = status >= 500 || status == 429;
+                    if !retryable_status || self.attempt >= self.transport.retries {
+                        return Ok(response);
+                    }
+                }
+                Err(error) => {
+                    if !is_retryable(&error) || self.attempt >= self.transport.retries {
+                        return Err(self.transport.map_error(self.url, &error));
+                    }
+                }
+            }
+            self.pause().await;
+        }
+    }
+
+    /// After the body failed to arrive in full: `Ok` (after the backoff)
+    /// when another attempt is allowed, else the error.
+    pub(crate) async fn retry_after_body_error(
+        &mut self,
+        error: &reqwest::Error,
+    ) -> Result<(), IndexError> {
+        let mapped = self.transport.map_error(self.url, error);
+        if !is_retryable(error) {
+            return Err(mapped);
+        }
+        self.retry_after(mapped).await
+    }
+
+    /// `Ok` (after the backoff) when another attempt is allowed, else `error`.
+    pub(crate) async fn retry_after(&mut self, error: IndexError) -> Result<(), IndexError> {
+        if self.attempt >= self.transport.retries {
+            return Err(error);
+        }
+        self.pause().await;
+        Ok(())
+    }
+
+    async fn pause(&mut self) {
+        tokio::time::sleep(self.transport.backoff(self.attempt)).await;
+        self.attempt += 1;
+        (self.on_retry)(self.attempt);
+    }
+}
+
 /// The error for a status that is not a success (nor 304), if any.
 pub(crate) fn status_error(url: &Url, response: &Response) -> Option<IndexError> {
-    let status = response.status;
+    status_error_for(url, response.status, response.sent_credentials)
+}
+
+/// The error for `status` when it is not a success (nor 304), if any.
+pub(crate) fn status_error_for(
+    url: &Url,
+    status: u16,
+    sent_credentials: bool,
+) -> Option<IndexError> {
     if (200..300).contains(&status) || status == 304 {
         return None;
     }
     let url = redact(url);
-    Some(match (status, response.sent_credentials) {
+    Some(match (status, sent_credentials) {
         (401, false) => IndexError::Unauthorized {
             url,
             status,

@@ -17,6 +17,12 @@
 //!   `file://` indexes, and the HTTP cache (fresh entries answer with no
 //!   request, stale ones revalidate, pages without caching headers live for
 //!   `--index-ttl`, blobs are addressed by hash, `--offline` never connects).
+//! - [`IndexClient::fetch_file`]: the download primitive: a file streamed
+//!   to disk while hashed, verified, and kept in the content-addressed blob
+//!   store ([`Fetched`], with [`FetchProgress`] for progress bars).
+//! - [`cache_info`], [`clean_cache`], [`prune_cache`]: `pipit cache`'s
+//!   view of the cache root's four areas (pages, blobs, metadata, and the
+//!   installer's unpacked wheels).
 //! - [`FindLinks`]: `-f` folders, files and pages of links.
 //! - [`list_project`]: one project's files and versions across all of them.
 //! - [`IndexClient::complete_from_json_api`]: upload times, sizes and
@@ -33,11 +39,13 @@
 //! [`simple::redact`] so credentials are never printed.
 
 mod cache;
+mod cache_admin;
 mod candidate;
 mod client;
 mod client_file;
 pub mod config;
 mod error;
+mod fetch;
 mod filename;
 mod find_links;
 mod html;
@@ -50,6 +58,10 @@ pub mod simple;
 mod versions;
 mod zip_range;
 
+pub use cache_admin::{
+    cache_info, clean_cache, prune_cache, AreaUsage, CacheArea, CacheUsage, Usage,
+    TEMPORARY_MAX_AGE,
+};
 pub use candidate::{CandidateMetadataError, MetadataSource};
 pub use client::{
     ca_bundles_from_env, ClientOptions, IndexClient, IndexUrl, IndexedFile, ProjectFiles,
@@ -59,7 +71,10 @@ pub use config::{
     default_config_files, load, CommandLine, ConfigFile, ConfigFileKind, ConfigSources,
     IndexSettings, IndexStrategy, Origin, Sourced,
 };
-pub use error::{ConfigError, FindLinksError, IndexError, MetadataError, ParseError};
+pub use error::{
+    CacheAdminError, ConfigError, FindLinksError, IndexError, MetadataError, ParseError,
+};
+pub use fetch::{FetchProgress, Fetched};
 pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
 pub use find_links::{FindLinks, FindLinksEntry};
 pub use http_auth::NetrcSource;

@@ -15,7 +15,10 @@
 //! the cache folder.
 
 pub mod cache;
+pub mod check;
 mod fsutil;
+pub mod install;
+pub mod installed;
 pub mod layout;
 pub mod link;
 pub mod lock;
@@ -24,10 +27,13 @@ pub mod satisfied;
 pub mod scripts;
 pub mod stage;
 pub mod transaction;
+pub mod uninstall;
 pub mod wheel;
 
 pub use cache::{unpack_uncached, UnpackedWheel, WheelCache};
+pub use check::{check_installed, Problem};
 pub use fsutil::remove_empty_parents;
+pub use installed::{installed_dists, InstalledDist, InstalledError};
 pub use layout::InstallLayout;
 pub use link::{LinkMode, Linker};
 pub use lock::{LockError, TargetLock};
@@ -37,4 +43,5 @@ pub use stage::{
     compile_bytecode, stage_wheel, staging_base, StageOptions, StagedDist, StagedFile,
 };
 pub use transaction::{recover, Move, Recovery, Staging, TransactionError};
+pub use uninstall::{remove_empty_dirs, uninstall, Decision, UninstallError, UninstallReport};
 pub use wheel::{unpack_wheel, WheelError, WheelInfo};

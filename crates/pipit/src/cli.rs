@@ -50,6 +50,97 @@ pub enum Command {
     Install(InstallArgs),
     /// Resolve requirements and write them pinned (`name==version`, `# via`, hashes).
     Compile(CompileArgs),
+    /// Remove installed packages (all of them, or nothing).
+    Uninstall(UninstallArgs),
+    /// List installed packages.
+    List(ListArgs),
+    /// Print installed packages as requirements (`name==version`).
+    Freeze(FreezeArgs),
+    /// Show information about installed packages.
+    Show(ShowArgs),
+    /// Verify that installed packages have compatible dependencies.
+    Check(CheckArgs),
+}
+
+/// Which installed packages a command reads: a `--target` folder, or the
+/// environment of the target interpreter.
+#[derive(Debug, Args, Default)]
+pub struct InstalledArgs {
+    /// Read this `--target` folder instead of the interpreter's environment.
+    #[arg(short = 't', long, value_name = "DIR")]
+    pub target: Option<PathBuf>,
+    #[command(flatten)]
+    pub interpreter: TargetArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Arguments of `pipit uninstall`.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Packages to remove.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Remove the packages named in this requirements file (repeatable).
+    #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+    pub requirement_files: Vec<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long = "yes")]
+    pub yes: bool,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub installed: InstalledArgs,
+}
+
+/// Arguments of `pipit list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// `columns` (default), `freeze` or `json`.
+    #[arg(long, value_name = "FORMAT", value_parser = ["columns", "freeze", "json"])]
+    pub format: Option<String>,
+    /// The same as `--format json`.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub installed: InstalledArgs,
+}
+
+/// Arguments of `pipit freeze`.
+#[derive(Debug, Args)]
+pub struct FreezeArgs {
+    /// Do not skip `pip` in the output.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub installed: InstalledArgs,
+}
+
+/// Arguments of `pipit show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Packages to show.
+    #[arg(value_name = "NAME", required = true)]
+    pub names: Vec<String>,
+    /// Show the full list of installed files for each package.
+    #[arg(short = 'f', long)]
+    pub files: bool,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub installed: InstalledArgs,
+}
+
+/// Arguments of `pipit check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub installed: InstalledArgs,
 }
 
 /// What `install` and `compile` resolve, and pip's flags that shape it.
@@ -387,6 +478,9 @@ pub struct Output {
     pub stdout: String,
     /// Notes and warnings: printed on stderr.
     pub stderr: String,
+    /// Set when the command printed its answer but still fails, as pip's
+    /// `check` (broken requirements) and `show` (nothing found) exit 1.
+    pub failure: Option<ErrorKind>,
 }
 
 /// Runs pipit with these arguments (the first is the program name) and
@@ -432,7 +526,7 @@ where
         Ok(output) => {
             let _ = std::io::stderr().write_all(output.stderr.as_bytes());
             let _ = std::io::stdout().write_all(output.stdout.as_bytes());
-            ExitCode::SUCCESS
+            ExitCode::from(output.failure.map_or(0, ErrorKind::code))
         }
         Err(error) => {
             if json {
@@ -453,7 +547,11 @@ impl Command {
             Command::Python(PythonCommand::Info(args)) => args.json,
             Command::Index(IndexCommand::Versions(args)) => args.json,
             Command::Install(args) => args.json,
-            Command::Compile(_) => false,
+            Command::Compile(_) | Command::Freeze(_) => false,
+            Command::Uninstall(args) => args.json,
+            Command::List(args) => args.json || args.format.as_deref() == Some("json"),
+            Command::Show(args) => args.json,
+            Command::Check(args) => args.json,
         }
     }
 }
@@ -465,6 +563,11 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
         Command::Index(IndexCommand::Versions(args)) => commands::index::versions(&args),
         Command::Install(args) => commands::install::install(&args),
         Command::Compile(args) => commands::compile::compile(&args),
+        Command::Uninstall(args) => commands::uninstall::uninstall(&args),
+        Command::List(args) => commands::list::list(&args),
+        Command::Freeze(args) => commands::freeze::freeze(&args),
+        Command::Show(args) => commands::show::show(&args),
+        Command::Check(args) => commands::check::check(&args),
     }
 }
 

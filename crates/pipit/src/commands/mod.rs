@@ -1,11 +1,17 @@
 //! One module per subcommand: flags in, library call, output out.
 
+pub mod check;
 pub mod compile;
+pub mod freeze;
 pub mod index;
 pub mod install;
+mod installed;
+pub mod list;
 pub mod python;
 mod resolve;
 pub mod script;
+pub mod show;
+pub mod uninstall;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -22,11 +22,13 @@ pub fn inspect(args: &ScriptInspectArgs) -> Result<Output, CliError> {
         return Ok(Output {
             stdout: format!("{json}\n"),
             stderr,
+            ..Output::default()
         });
     }
     Ok(Output {
         stdout: render_human(&directives),
         stderr,
+        ..Output::default()
     })
 }
 

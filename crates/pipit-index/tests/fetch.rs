@@ -1,0 +1,420 @@
+//! `IndexClient::fetch_file` against the in-process test index: the blob
+//! store, hash verification, retries that restart the file, offline mode,
+//! `file://` URLs and the scratch folder used without a cache.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use pipit_index::{FetchProgress, Fetched, IndexClient, IndexError};
+use pipit_testkit::{Fault, IndexServer};
+use url::Url;
+
+const FILE: &str = "big-1.0.tar.gz";
+
+/// Bytes that do not compress and span many chunks.
+fn payload() -> Vec<u8> {
+    let mut state: u32 = 12345;
+    (0..300_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (state >> 16) as u8
+        })
+        .collect()
+}
+
+fn server() -> IndexServer {
+    let server = IndexServer::start();
+    server.add_file(FILE, payload());
+    server
+}
+
+fn file_url(server: &IndexServer) -> Url {
+    Url::parse(&server.file_url(FILE)).unwrap()
+}
+
+/// Everything `fetch_file` reported.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<FetchProgress>>);
+
+impl Recorder {
+    fn events(&self) -> Vec<FetchProgress> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The bytes reported since the last (re)start.
+    fn bytes_of_last_attempt(&self) -> u64 {
+        let events = self.events();
+        let start = events
+            .iter()
+            .rposition(|event| matches!(event, FetchProgress::Started { .. }))
+            .unwrap_or(0);
+        events[start..]
+            .iter()
+            .map(|event| match event {
+                FetchProgress::Bytes(bytes) => *bytes,
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+async fn fetch(
+    client: &IndexClient,
+    url: &Url,
+    expected: Option<&str>,
+    scratch: &Path,
+    recorder: &Recorder,
+) -> Result<Fetched, IndexError> {
+    let progress = |event| recorder.0.lock().unwrap().push(event);
+    client.fetch_file(url, expected, scratch, &progress).await
+}
+
+/// The names in `dir` (none when it does not exist).
+fn names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = fs_err::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn blobs(cache: &Path) -> std::path::PathBuf {
+    cache.join("blobs-v1").join("sha256")
+}
+
+#[tokio::test]
+async fn fresh_fetch_stores_the_blob_and_reports_its_progress() {
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let sha256 = server.file_sha256(FILE).unwrap();
+    let recorder = Recorder::default();
+    let fetched = fetch(&client, &file_url(&server), None, scratch.path(), &recorder)
+        .await
+        .unwrap();
+    let size = payload().len() as u64;
+    assert_eq!(fetched.path, blobs(cache.path()).join(&sha256));
+    assert_eq!(fetched.sha256, sha256);
+    assert_eq!(fetched.size, size);
+    assert!(!fetched.from_cache);
+    assert_eq!(fs_err::read(&fetched.path).unwrap(), payload());
+    let events = recorder.events();
+    assert_eq!(events[0], FetchProgress::Started { total: Some(size) });
+    assert!(events.len() > 2, "the body came in several chunks");
+    assert_eq!(recorder.bytes_of_last_attempt(), size);
+    assert_eq!(names(&blobs(cache.path())), [sha256]);
+    assert!(names(scratch.path()).is_empty());
+}
+
+#[tokio::test]
+async fn fetch_with_a_stored_hash_is_a_cache_hit_with_no_request() {
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let sha256 = server.file_sha256(FILE).unwrap();
+    let recorder = Recorder::default();
+    let first = fetch(
+        &client,
+        &file_url(&server),
+        Some(&sha256),
+        cache.path(),
+        &recorder,
+    )
+    .await
+    .unwrap();
+    // Age the blob, so the hit must bring its "last used" time forward.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(90 * 86_400);
+    std::fs::File::options()
+        .append(true)
+        .open(&first.path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    server.clear_requests();
+    let upper = sha256.to_ascii_uppercase();
+    let second = fetch(
+        &client,
+        &file_url(&server),
+        Some(&upper),
+        cache.path(),
+        &recorder,
+    )
+    .await
+    .unwrap();
+    assert_eq!(server.request_count(), 0);
+    assert!(second.from_cache);
+    assert_eq!(second.path, first.path);
+    assert_eq!(second.size, first.size);
+    assert_eq!(second.sha256, sha256);
+    let touched = fs_err::metadata(&second.path).unwrap().modified().unwrap();
+    assert!(touched > old + std::time::Duration::from_secs(86_400));
+}
+
+#[tokio::test]
+async fn wrong_expected_hash_leaves_no_blob_and_no_temporary_file() {
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let wrong = "0".repeat(64);
+    let error = fetch(
+        &client,
+        &file_url(&server),
+        Some(&wrong),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_err();
+    match &error {
+        IndexError::HashMismatch {
+            expected, actual, ..
+        } => {
+            assert_eq!(expected, &wrong);
+            assert_eq!(actual, &server.file_sha256(FILE).unwrap());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(names(&blobs(cache.path())).is_empty());
+}
+
+#[tokio::test]
+async fn a_server_serving_other_bytes_than_it_announced_is_a_hash_mismatch() {
+    let server = server();
+    server.inject("/files/", Fault::WrongHash, 10);
+    let cache = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let announced = server.file_sha256(FILE).unwrap();
+    let error = fetch(
+        &client,
+        &file_url(&server),
+        Some(&announced),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, IndexError::HashMismatch { .. }),
+        "{error:?}"
+    );
+    assert!(names(&blobs(cache.path())).is_empty());
+}
+
+#[tokio::test]
+async fn truncated_bodies_and_server_errors_are_retried_from_the_start() {
+    let server = server();
+    server.inject("/files/", Fault::Truncate, 1);
+    server.inject("/files/", Fault::Status(503), 1);
+    server.inject("/files/", Fault::Truncate, 1);
+    let cache = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let sha256 = server.file_sha256(FILE).unwrap();
+    let recorder = Recorder::default();
+    let fetched = fetch(
+        &client,
+        &file_url(&server),
+        Some(&sha256),
+        cache.path(),
+        &recorder,
+    )
+    .await
+    .unwrap();
+    assert_eq!(server.request_count(), 4);
+    assert_eq!(fs_err::read(&fetched.path).unwrap(), payload());
+    let retries: Vec<u32> = recorder
+        .events()
+        .iter()
+        .filter_map(|event| match event {
+            FetchProgress::Retrying { attempt } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retries, [1, 2, 3]);
+    assert_eq!(recorder.bytes_of_last_attempt(), payload().len() as u64);
+    assert_eq!(names(&blobs(cache.path())), [sha256]);
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let missing = Url::parse(&server.file_url("missing-1.0.tar.gz")).unwrap();
+    let error = fetch(&client, &missing, None, cache.path(), &Recorder::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, IndexError::Status { status: 404, .. }),
+        "{error:?}"
+    );
+    assert_eq!(server.request_count(), 1);
+    assert!(names(&blobs(cache.path())).is_empty());
+}
+
+#[tokio::test]
+async fn offline_serves_stored_blobs_only() {
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let sha256 = server.file_sha256(FILE).unwrap();
+    let offline = common::client(&server.url(), Some(cache.path()), true);
+    let error = fetch(
+        &offline,
+        &file_url(&server),
+        Some(&sha256),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, IndexError::Offline { .. }), "{error:?}");
+    assert_eq!(server.request_count(), 0);
+
+    let online = common::client(&server.url(), Some(cache.path()), false);
+    fetch(
+        &online,
+        &file_url(&server),
+        Some(&sha256),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap();
+    server.clear_requests();
+    let fetched = fetch(
+        &offline,
+        &file_url(&server),
+        Some(&sha256),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap();
+    assert!(fetched.from_cache);
+    assert_eq!(server.request_count(), 0);
+}
+
+#[tokio::test]
+async fn file_urls_are_hashed_in_place() {
+    let cache = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let path = local.path().join(FILE);
+    fs_err::write(&path, payload()).unwrap();
+    let url = Url::from_file_path(&path).unwrap();
+    // Offline too: a local file needs no network.
+    let client = common::client("http://127.0.0.1:9/simple/", Some(cache.path()), true);
+    let fetched = fetch(&client, &url, None, cache.path(), &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(fetched.path, path);
+    assert_eq!(fetched.size, payload().len() as u64);
+    assert!(!fetched.from_cache);
+    assert!(names(&blobs(cache.path())).is_empty());
+    let again = fetch(
+        &client,
+        &url,
+        Some(&fetched.sha256),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, fetched);
+    let error = fetch(
+        &client,
+        &url,
+        Some(&"1".repeat(64)),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, IndexError::HashMismatch { .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_cache_the_file_goes_to_the_scratch_folder() {
+    let server = server();
+    let scratch = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), None, false);
+    let sha256 = server.file_sha256(FILE).unwrap();
+    let fetched = fetch(
+        &client,
+        &file_url(&server),
+        Some(&sha256),
+        scratch.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(fetched.path.parent(), Some(scratch.path()));
+    assert!(!fetched.from_cache);
+    assert_eq!(fs_err::read(&fetched.path).unwrap(), payload());
+    let second = fetch(
+        &client,
+        &file_url(&server),
+        Some(&sha256),
+        scratch.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        second.path, fetched.path,
+        "each fetch gets a file of its own"
+    );
+    assert_eq!(server.request_count(), 2);
+    let error = fetch(
+        &client,
+        &file_url(&server),
+        Some(&"2".repeat(64)),
+        scratch.path(),
+        &Recorder::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, IndexError::HashMismatch { .. }));
+    // Only the two verified files: no temporary file is left behind.
+    assert_eq!(names(scratch.path()).len(), 2);
+    assert!(names(scratch.path())
+        .iter()
+        .all(|name| !name.starts_with('.')));
+}
+
+#[tokio::test]
+async fn credentials_reach_the_server_but_not_the_disk() {
+    let server = server();
+    server.set_credentials(Some(("user".to_string(), "pa55word".to_string())));
+    let cache = tempfile::tempdir().unwrap();
+    let index = server.url().replacen("http://", "http://user:pa55word@", 1);
+    let client = common::client(&index, Some(cache.path()), false);
+    let url = Url::parse(
+        &server
+            .file_url(FILE)
+            .replacen("http://", "http://user:pa55word@", 1),
+    )
+    .unwrap();
+    let fetched = fetch(&client, &url, None, cache.path(), &Recorder::default())
+        .await
+        .unwrap();
+    assert!(!fetched.path.to_string_lossy().contains("pa55word"));
+    let wrong = fetch(
+        &client,
+        &url,
+        Some(&"3".repeat(64)),
+        cache.path(),
+        &Recorder::default(),
+    )
+    .await;
+    // A hit on the stored blob would be wrong here: the expected hash differs.
+    let message = wrong.unwrap_err().to_string();
+    assert!(!message.contains("pa55word"), "{message}");
+}
