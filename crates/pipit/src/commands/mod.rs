@@ -1,6 +1,8 @@
 //! One module per subcommand: flags in, library call, output out.
 
+pub mod cache;
 pub mod compile;
+pub mod download;
 pub mod index;
 pub mod install;
 pub mod python;
