@@ -3,6 +3,7 @@
 //! configuration: no `PIP_*`/`PIPIT_*` variable of the machine leaks in.
 
 mod common;
+mod download_cache;
 mod errors;
 mod index_versions;
 mod inspect_installed;

@@ -141,6 +141,67 @@ pub struct CheckArgs {
     pub json: bool,
     #[command(flatten)]
     pub installed: InstalledArgs,
+    /// Resolve requirements and save their wheels into a folder (a wheelhouse for `--find-links`).
+    Download(DownloadArgs),
+    /// Show where pipit's cache is and what it holds; clean or prune it.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+/// Arguments of `pipit download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+    /// Save the wheels into this folder [default: the current folder].
+    #[arg(short = 'd', long = "dest", value_name = "DIR")]
+    pub dest: Option<PathBuf>,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print less.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Report each download on stderr as it happens [default: on when stderr is a terminal].
+    #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+    pub progress_bar: Option<String>,
+}
+
+/// `pipit cache …`
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache folder.
+    Dir(CacheCommandArgs),
+    /// Show what each area of the cache holds.
+    Info(CacheCommandArgs),
+    /// Remove everything pipit keeps in the cache.
+    #[command(alias = "purge")]
+    Clean(CacheCommandArgs),
+    /// Remove what has not been used for a while, and leftovers of interrupted writes.
+    Prune(CachePruneArgs),
+}
+
+/// What every `pipit cache` action takes.
+#[derive(Debug, Args)]
+pub struct CacheCommandArgs {
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Ignore pip's environment variables and user configuration, as `pip --isolated`.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `pipit cache prune`.
+#[derive(Debug, Args)]
+pub struct CachePruneArgs {
+    #[command(flatten)]
+    pub common: CacheCommandArgs,
+    /// Remove entries last used more than this many days ago.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub older_than: u64,
 }
 
 /// What `install` and `compile` resolve, and pip's flags that shape it.
@@ -552,6 +613,11 @@ impl Command {
             Command::List(args) => args.json || args.format.as_deref() == Some("json"),
             Command::Show(args) => args.json,
             Command::Check(args) => args.json,
+            Command::Download(args) => args.json,
+            Command::Cache(
+                CacheCommand::Dir(args) | CacheCommand::Info(args) | CacheCommand::Clean(args),
+            ) => args.json,
+            Command::Cache(CacheCommand::Prune(args)) => args.common.json,
         }
     }
 }
@@ -568,6 +634,8 @@ fn dispatch(cli: Cli) -> Result<Output, CliError> {
         Command::Freeze(args) => commands::freeze::freeze(&args),
         Command::Show(args) => commands::show::show(&args),
         Command::Check(args) => commands::check::check(&args),
+        Command::Download(args) => commands::download::download(&args),
+        Command::Cache(command) => commands::cache::cache(&command),
     }
 }
 

@@ -99,6 +99,14 @@ impl CliError {
         }
     }
 
+    /// A local write failure: nothing the user asked for was changed (exit 4).
+    pub fn install(message: impl Into<String>) -> Self {
+        CliError {
+            kind: ErrorKind::Install,
+            ..CliError::usage(message)
+        }
+    }
+
     /// Adds a `hint:` line.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
@@ -180,6 +188,7 @@ impl From<&pipit_index::IndexError> for CliError {
             }
             IndexError::Offline { .. } => CliError::network(message)
                 .hint("run once without --offline to fill the cache, or add --find-links DIR"),
+            IndexError::Write { .. } => CliError::install(message),
             IndexError::InvalidUrl { .. } | IndexError::Certificate { .. } => {
                 CliError::usage(message)
             }

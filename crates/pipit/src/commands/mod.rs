@@ -1,7 +1,9 @@
 //! One module per subcommand: flags in, library call, output out.
 
+pub mod cache;
 pub mod check;
 pub mod compile;
+pub mod download;
 pub mod freeze;
 pub mod index;
 pub mod install;
