@@ -35,6 +35,23 @@ pub struct WheelFilename {
     pub platform_tags: Vec<String>,
 }
 
+/// The file name as written (tags in their given order, `.whl` lowercase).
+impl std::fmt::Display for WheelFilename {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.name, self.version)?;
+        if let Some(build) = &self.build_tag {
+            write!(f, "-{build}")?;
+        }
+        write!(
+            f,
+            "-{}-{}-{}.whl",
+            self.python_tags.join("."),
+            self.abi_tags.join("."),
+            self.platform_tags.join(".")
+        )
+    }
+}
+
 impl WheelFilename {
     /// Split a wheel file name; `None` if it is not one.
     pub fn parse(filename: &str) -> Option<Self> {

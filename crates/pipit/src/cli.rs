@@ -60,6 +60,11 @@ pub enum Command {
     Show(ShowArgs),
     /// Verify that installed packages have compatible dependencies.
     Check(CheckArgs),
+    /// Resolve requirements and save their wheels into a folder (a wheelhouse for `--find-links`).
+    Download(DownloadArgs),
+    /// Show where pipit's cache is and what it holds; clean or prune it.
+    #[command(subcommand)]
+    Cache(CacheCommand),
 }
 
 /// Which installed packages a command reads: a `--target` folder, or the
@@ -141,11 +146,6 @@ pub struct CheckArgs {
     pub json: bool,
     #[command(flatten)]
     pub installed: InstalledArgs,
-    /// Resolve requirements and save their wheels into a folder (a wheelhouse for `--find-links`).
-    Download(DownloadArgs),
-    /// Show where pipit's cache is and what it holds; clean or prune it.
-    #[command(subcommand)]
-    Cache(CacheCommand),
 }
 
 /// Arguments of `pipit download`.
@@ -286,6 +286,21 @@ pub struct InstallArgs {
     /// Print less.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Say more: where files came from, and when linking fell back to copying.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// How files get from the wheel cache into the target: `hardlink` (default), `clone`, `copy` or `symlink`.
+    #[arg(long, value_name = "MODE", value_parser = ["hardlink", "clone", "copy", "symlink"])]
+    pub link_mode: Option<String>,
+    /// Compile installed `.py` files to bytecode with the target interpreter (pip does by default; pipit does not).
+    #[arg(long, overrides_with = "no_compile")]
+    pub compile: bool,
+    /// Do not compile to bytecode (the default).
+    #[arg(long)]
+    pub no_compile: bool,
+    /// Progress bars on a terminal: `on` (default) or `off`.
+    #[arg(long, value_name = "WHEN", value_parser = ["on", "off"], default_value = "on")]
+    pub progress_bar: String,
 }
 
 /// Arguments of `pipit compile`.

@@ -18,7 +18,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
         return std::str::from_utf8(rest).ok().map(Cow::Borrowed);
     }
     let utf16 = |rest: &[u8], little: bool| -> Option<Cow<'_, str>> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return None;
         }
         let units = rest.chunks_exact(2).map(|pair| {

@@ -137,7 +137,8 @@ pub(crate) fn package_sources(
     });
     let has_index = !settings.no_index.value
         && (settings.index_url.is_some() || !settings.extra_index_urls.is_empty());
-    if !has_index && settings.find_links.is_empty() {
+    // An explicit --no-index may still install wheel paths and URLs.
+    if !has_index && settings.find_links.is_empty() && !settings.no_index.value {
         return Err(CliError::usage("no package index is configured")
             .hint("pass --index-url URL, set PIP_INDEX_URL, or set `index-url` in pip.conf")
             .hint("or use --find-links DIR with --no-index: no index is needed then"));
