@@ -7,7 +7,12 @@ use assert_cmd::Command;
 /// `pipit` with every `PIP_*`/`PIPIT_*` variable removed, no pip.conf, no
 /// netrc, and a private cache.
 pub fn pipit(cache: &Path) -> Command {
-    let mut command = Command::cargo_bin("pipit").expect("the pipit binary is built");
+    Command::from(pipit_process(cache))
+}
+
+/// The same as a plain process, for tests that spawn pipit and wait later.
+pub fn pipit_process(cache: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("pipit"));
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy().to_string();
         if name.starts_with("PIP_") || name.starts_with("PIPIT_") || name == "VIRTUAL_ENV" {

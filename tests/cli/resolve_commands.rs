@@ -463,18 +463,19 @@ fn credentials_in_a_direct_url_are_redacted_from_the_report() {
 
 // --- `install` without `--dry-run` ----------------------------------------
 
-/// Pins the behaviour until the installer exists (a later issue).
+/// Installing needs somewhere to install: a target described only by
+/// pip's flags has no environment of its own.
 #[test]
-fn install_without_dry_run_is_a_usage_error_until_the_installer_exists() {
+fn install_without_target_for_a_flags_only_interpreter_is_a_usage_error() {
     let session = Session::new(&demo_wheels());
     let outcome = session.run(&["install", "a"]);
     outcome.expect_code(2);
     assert_eq!(outcome.stdout, "");
     assert_eq!(
         outcome.stderr,
-        "error: pipit install can only --dry-run for now: the installer is not built yet\n\
+        "error: installing needs a real interpreter or --target: the target was described by flags only\n\
          \n\
-         hint: add --dry-run (and --report FILE|- for pip's JSON report)\n"
+         hint: add --target DIR, or --python PATH instead of --python-version/--platform\n"
     );
 }
 

@@ -71,7 +71,7 @@ impl WheelCache {
             return Err(WheelError::CacheKey(sha256_hex.to_string()));
         }
         let dir = self.root.join(&key);
-        let display = crate::wheel::wheel_display(wheel);
+        let display = crate::wheel::wheel_display(filename);
         if dir.is_dir() {
             return self.reuse(dir, display, filename);
         }
@@ -111,6 +111,32 @@ impl WheelCache {
         }
     }
 
+    /// Like [`WheelCache::unpacked`], but an existing tree is first
+    /// re-hashed against its RECORD and unpacked again if a file changed.
+    /// Hard-linked installs share their files with the cache, so an edit
+    /// to an installed file edits the cache too; `--force-reinstall` must
+    /// not bring the edit back.
+    pub fn unpacked_verified(
+        &self,
+        sha256_hex: &str,
+        wheel: &Path,
+        filename: &WheelFilename,
+    ) -> Result<UnpackedWheel, WheelError> {
+        let dir = self.root.join(sha256_hex.to_ascii_lowercase());
+        if dir.is_dir() && !tree_matches_record(&dir, filename) {
+            let doomed = self.root.join(format!(
+                ".tmp-{}-{}-changed",
+                std::process::id(),
+                TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            // Renamed first, so no other process links from it meanwhile.
+            if std::fs::rename(&dir, &doomed).is_ok() {
+                let _ = std::fs::remove_dir_all(&doomed);
+            }
+        }
+        self.unpacked(sha256_hex, wheel, filename)
+    }
+
     fn reuse(
         &self,
         dir: PathBuf,
@@ -133,7 +159,7 @@ pub fn unpack_uncached(
     match unpack_wheel(wheel, filename, dest) {
         Ok(info) => Ok(UnpackedWheel {
             dir: dest.to_path_buf(),
-            wheel: crate::wheel::wheel_display(wheel),
+            wheel: crate::wheel::wheel_display(filename),
             info,
         }),
         Err(error) => {
@@ -145,6 +171,24 @@ pub fn unpack_uncached(
 
 /// Sets the folder's mtime to now: the "last used" time that pruning reads.
 /// Best effort: a read-only cache still works.
+/// Whether every file of the unpacked tree still has its RECORD hash.
+fn tree_matches_record(dir: &Path, filename: &WheelFilename) -> bool {
+    let Ok(info) = read_unpacked_info(dir, filename) else {
+        return false;
+    };
+    info.record.iter().all(|entry| {
+        let Some(expected) = entry.hash.as_deref() else {
+            return true;
+        };
+        match std::fs::File::open(dir.join(&entry.path)) {
+            Ok(file) => crate::record::hash_reader(std::io::BufReader::new(file))
+                .is_ok_and(|(actual, _)| actual == expected),
+            // RECORD rows for files the archive lacks are ignored at unpack.
+            Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+        }
+    })
+}
+
 fn touch(dir: &Path) {
     #[cfg(unix)]
     if let Ok(file) = std::fs::File::open(dir) {

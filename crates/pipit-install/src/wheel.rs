@@ -208,12 +208,10 @@ impl WheelInfo {
     }
 }
 
-/// A wheel's display name in messages: its file name.
-pub(crate) fn wheel_display(wheel: &Path) -> String {
-    wheel
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| wheel.display().to_string())
+/// A wheel's display name in messages: its file name (the file on disk
+/// may be a blob named by its hash).
+pub(crate) fn wheel_display(filename: &WheelFilename) -> String {
+    filename.to_string()
 }
 
 /// Unpacks `wheel` into `dest` (an empty or missing folder), checking it
@@ -240,7 +238,7 @@ pub(crate) fn unpack_wheel_limited(
     dest: &Path,
     limit: u64,
 ) -> Result<WheelInfo, WheelError> {
-    let display = wheel_display(wheel);
+    let display = wheel_display(filename);
     let zip_error = |error: zip::result::ZipError| WheelError::Zip {
         wheel: display.clone(),
         message: error.to_string(),

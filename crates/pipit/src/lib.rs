@@ -11,6 +11,7 @@
 pub mod cli;
 mod commands;
 pub mod exit;
+mod progress;
 
 pub use pipit_python as python;
 pub use pipit_requirements as requirements;

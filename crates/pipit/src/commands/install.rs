@@ -1,26 +1,431 @@
-//! `pipit install`: resolve, and with `--dry-run` say what would be
-//! installed; `--report` writes pip's installation report.
+//! `pipit install`: resolve, then install into `--target DIR` or the
+//! interpreter's environment, all or nothing (`pipit-install`); with
+//! `--dry-run` only say what would be installed; `--report` writes pip's
+//! installation report.
 
 use std::fmt::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
 
+use pep508_rs::PackageName;
 use pipit_index::DistMetadata;
-use pipit_resolver::{Resolution, ResolvedDist};
+use pipit_install::install::{InstallError, InstallOptions, Reporter, Silent, WheelToInstall};
+use pipit_install::installed::{installed_dists, InstalledDist};
+use pipit_install::{InstallLayout, InstalledFacts, LinkMode, TargetLock};
+use pipit_resolver::{Preference, PreferenceKind, Resolution, ResolvedDist};
 use serde_json::{json, Map, Value};
 
 use crate::cli::{InstallArgs, Output};
-use crate::exit::CliError;
+use crate::exit::{CliError, ErrorKind};
+use crate::progress::Progress;
 
-use super::resolve::{installed_preferences, loaded_preferences, prepare, run};
+use super::resolve::{
+    installed_preferences, loaded_preferences, prepare, prepare_for, run, Prepared,
+};
 
-/// Resolves the request; installing itself is not there yet, so only
-/// `--dry-run` is accepted.
+/// Resolves the request and installs it (or, with `--dry-run`, reports it).
 pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
-    if !args.dry_run {
-        return Err(CliError::usage(
-            "pipit install can only --dry-run for now: the installer is not built yet",
-        )
-        .hint("add --dry-run (and --report FILE|- for pip's JSON report)"));
+    if args.dry_run {
+        return dry_run(args);
     }
+    let started = Instant::now();
+    let mut preferences = loaded_preferences(&args.loaded)?;
+    let probe = super::target_interpreter(&args.resolve.target, &args.resolve.cache)?;
+    let layout = match &args.target {
+        Some(dir) => InstallLayout::target(&absolute(dir), &probe.interpreter),
+        None => InstallLayout::environment(&probe.interpreter).ok_or_else(|| {
+            CliError::usage("installing needs a real interpreter or --target: the target was described by flags only")
+                .hint("add --target DIR, or --python PATH instead of --python-version/--platform")
+        })?,
+    };
+    let mut output = Output::default();
+    let quiet = args.quiet || args.json;
+    let root = layout.root.clone();
+    let lock = TargetLock::acquire(&root, || {
+        if !quiet {
+            eprintln!(
+                "waiting for another pipit process to finish with {}",
+                root.display()
+            );
+        }
+    })
+    .map_err(|error| install_failure(error.to_string()))?;
+    let recovery = pipit_install::recover(&lock, &layout.folders())
+        .map_err(|error| install_failure(error.to_string()))?;
+    if recovery != pipit_install::Recovery::default() {
+        let _ = writeln!(
+            output.stderr,
+            "warning: an interrupted install in {} was {} first",
+            root.display(),
+            if recovery.rolled_back > 0 {
+                "rolled back"
+            } else {
+                "finished"
+            }
+        );
+    }
+    let installed = installed_dists(&layout).map_err(|error| install_failure(error.to_string()))?;
+    let keep_installed = !args.ignore_installed && !args.force_reinstall;
+    if keep_installed {
+        preferences.extend(installed.iter().map(|dist| Preference {
+            name: dist.name.clone(),
+            version: dist.version.clone(),
+            kind: PreferenceKind::Installed,
+        }));
+    }
+    let prepared = prepare_for(&args.resolve, "install", preferences, probe)?;
+    for note in &prepared.notes {
+        let _ = writeln!(output.stderr, "warning: {note}");
+    }
+
+    // Nothing to do, decided from the installed metadata: no network.
+    if keep_installed && !args.resolve.upgrade {
+        if let Some(kept) = already_satisfied(&prepared, &installed) {
+            if args.json {
+                let satisfied: Vec<Value> = kept
+                    .iter()
+                    .map(|(name, version)| json!({"name": name, "version": version}))
+                    .collect();
+                output.stdout = format!(
+                    "{}\n",
+                    json!({
+                        "target": root,
+                        "installed": [],
+                        "removed": [],
+                        "already_satisfied": satisfied,
+                        "downloaded": 0,
+                        "cached": 0,
+                        "elapsed_seconds": started.elapsed().as_secs_f64(),
+                    })
+                );
+            } else if !args.quiet {
+                for (name, version) in &kept {
+                    let _ = writeln!(
+                        output.stdout,
+                        "Requirement already satisfied: {name} in {} ({version})",
+                        root.display()
+                    );
+                }
+            }
+            return Ok(output);
+        }
+    }
+
+    let resolved_at = Instant::now();
+    let resolution = run(&prepared)?;
+    let resolve_seconds = resolved_at.elapsed().as_secs_f64();
+    for warning in &resolution.warnings {
+        let _ = writeln!(output.stderr, "warning: {warning}");
+    }
+    let mut wheels = Vec::new();
+    let mut replace: Vec<InstalledDist> = Vec::new();
+    let mut kept = Vec::new();
+    for dist in &resolution.packages {
+        let same_name: Vec<&InstalledDist> = installed
+            .iter()
+            .filter(|have| have.name == dist.name)
+            .collect();
+        let same_version = same_name.iter().any(|have| have.version == dist.version);
+        if same_version && keep_installed && dist.direct_url.is_none() {
+            kept.push(dist);
+            continue;
+        }
+        replace.extend(same_name.into_iter().cloned());
+        wheels.push(wheel_to_install(&prepared, dist));
+    }
+    let mut report_text = None;
+    if let Some(path) = args.report.as_deref() {
+        let mut to_report = resolution.clone();
+        to_report
+            .packages
+            .retain(|dist| !kept.iter().any(|keep| keep.name == dist.name));
+        let report = report(
+            &to_report,
+            &prepared.target.interpreter.to_json()["markers"],
+        );
+        report_text = write_report(path, &report)?;
+    }
+
+    let mut options = InstallOptions {
+        link_mode: link_mode(args)?,
+        compile: args.compile && !args.no_compile,
+        verify_cache: args.force_reinstall,
+        cache_dir: prepared.sources.client.options().cache_dir.clone(),
+        ..InstallOptions::default()
+    };
+    if options.compile && layout.python.is_none() {
+        return Err(
+            CliError::usage("--compile needs a real interpreter to compile with")
+                .hint("add --python PATH, or leave out --compile"),
+        );
+    }
+    options.concurrency = options.concurrency.max(1);
+    let progress = Progress::for_terminal(
+        !quiet && args.progress_bar == "on" && !wheels.is_empty(),
+        wheels.len(),
+    )
+    .map(Arc::new);
+    let reporter: Arc<dyn Reporter> = match &progress {
+        Some(progress) => progress.clone(),
+        None => Arc::new(Silent),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::usage(format!("cannot start the async runtime: {error}")))?;
+    let outcome = runtime.block_on(pipit_install::install::install(
+        &prepared.sources.client,
+        &lock,
+        &layout,
+        wheels,
+        replace,
+        &options,
+        reporter,
+    ));
+    if let Some(progress) = &progress {
+        progress.finish();
+    }
+    let report = outcome.map_err(CliError::from)?;
+    drop(lock);
+
+    let elapsed = started.elapsed().as_secs_f64();
+    if args.json {
+        let installed: Vec<Value> = resolution
+            .packages
+            .iter()
+            .filter(|dist| report.installed.iter().any(|(name, _)| name == &dist.name))
+            .map(|dist| {
+                json!({
+                    "name": dist.name.to_string(),
+                    "version": dist.version.to_string(),
+                    "filename": dist.file.filename,
+                    "requested": dist.requested,
+                })
+            })
+            .collect();
+        let removed: Vec<Value> = report
+            .removed
+            .iter()
+            .map(
+                |(name, version)| json!({"name": name.to_string(), "version": version.to_string()}),
+            )
+            .collect();
+        let satisfied: Vec<Value> = kept
+            .iter()
+            .map(|dist| json!({"name": dist.name.to_string(), "version": dist.version.to_string()}))
+            .collect();
+        output.stdout = format!(
+            "{}\n",
+            json!({
+                "target": root,
+                "installed": installed,
+                "removed": removed,
+                "already_satisfied": satisfied,
+                "downloaded": report.downloaded,
+                "cached": report.cached,
+                "warnings": resolution.warnings,
+                "elapsed_seconds": elapsed,
+            })
+        );
+        return Ok(output);
+    }
+    let mut summary = String::new();
+    let out = &mut summary;
+    for dist in &kept {
+        let _ = writeln!(
+            out,
+            "Requirement already satisfied: {} in {} ({})",
+            dist.name,
+            root.display(),
+            dist.version
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Resolved {} package{} in {resolve_seconds:.2}s",
+        resolution.packages.len(),
+        plural(resolution.packages.len())
+    );
+    if report.downloaded + report.cached > 0 {
+        let _ = writeln!(
+            out,
+            "Fetched {} wheel{} ({} downloaded, {} from the cache or disk)",
+            report.downloaded + report.cached,
+            plural(report.downloaded + report.cached),
+            report.downloaded,
+            report.cached
+        );
+    }
+    if args.verbose && report.fell_back_to_copy {
+        let _ = writeln!(
+            output.stderr,
+            "note: linking from the cache failed (another file system?), so files were copied"
+        );
+    }
+    for (name, version) in &report.removed {
+        let _ = writeln!(out, " - {name}=={version}");
+    }
+    for (name, version) in &report.installed {
+        let _ = writeln!(out, " + {name}=={version}");
+    }
+    let _ = writeln!(
+        out,
+        "Installed {} package{} in {elapsed:.2}s",
+        report.installed.len(),
+        plural(report.installed.len())
+    );
+    // With the report on stdout, the summary moves to stderr, as in pip.
+    match report_text {
+        Some(text) => {
+            output.stdout = text;
+            if !args.quiet {
+                output.stderr.push_str(&summary);
+            }
+        }
+        None if !args.quiet => output.stdout.push_str(&summary),
+        None => {}
+    }
+    Ok(output)
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn absolute(dir: &Path) -> std::path::PathBuf {
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
+fn install_failure(message: String) -> CliError {
+    CliError {
+        kind: ErrorKind::Install,
+        ..CliError::usage(message)
+    }
+}
+
+fn link_mode(args: &InstallArgs) -> Result<LinkMode, CliError> {
+    match args.link_mode.as_deref() {
+        None => Ok(LinkMode::default()),
+        Some(text) => text
+            .parse()
+            .map_err(|_| CliError::usage(format!("invalid --link-mode `{text}`"))),
+    }
+}
+
+/// What the target holds that meets the whole request, when it does.
+fn already_satisfied(
+    prepared: &Prepared,
+    installed: &[InstalledDist],
+) -> Option<Vec<(PackageName, String)>> {
+    if !prepared.request.overrides.is_empty() {
+        return None;
+    }
+    let mut facts = Vec::with_capacity(installed.len());
+    for dist in installed {
+        let metadata: DistMetadata = dist.metadata().ok()?;
+        facts.push(InstalledFacts {
+            name: dist.name.clone(),
+            version: dist.version.clone(),
+            requires_dist: metadata.requires_dist,
+            direct_url: dist
+                .direct_url()
+                .and_then(|value| value.get("url").and_then(Value::as_str).map(str::to_string)),
+        });
+    }
+    let requirements: Vec<_> = prepared
+        .request
+        .requirements
+        .iter()
+        .map(|user| user.requirement.clone())
+        .collect();
+    let constraints: Vec<_> = prepared
+        .request
+        .constraints
+        .iter()
+        .map(|user| user.requirement.clone())
+        .collect();
+    let found = pipit_install::satisfied(
+        &requirements,
+        &constraints,
+        &facts,
+        &prepared.target.interpreter.markers,
+    )?;
+    Some(
+        found
+            .iter()
+            .map(|dist| (dist.name.clone(), dist.version.to_string()))
+            .collect(),
+    )
+}
+
+/// The resolver's choice as the installer takes it, with the user's
+/// `--hash` values for it.
+fn wheel_to_install(prepared: &Prepared, dist: &ResolvedDist) -> WheelToInstall {
+    let allowed_hashes = prepared
+        .request
+        .requirements
+        .iter()
+        .chain(&prepared.request.constraints)
+        .filter(|user| user.requirement.name == dist.name)
+        .flat_map(|user| user.hashes.iter().cloned())
+        .collect();
+    WheelToInstall {
+        name: dist.name.clone(),
+        version: dist.version.clone(),
+        filename: dist.file.filename.clone(),
+        url: dist.file.url.clone(),
+        sha256: dist.file.hashes.get("sha256").cloned(),
+        allowed_hashes,
+        requested: dist.requested,
+        // PEP 610 wants the URL (`file:///…` for a path), without credentials.
+        direct_url: dist.direct_url.as_ref().map(|_| {
+            let mut url = dist.file.url.clone();
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }),
+    }
+}
+
+impl From<InstallError> for CliError {
+    fn from(error: InstallError) -> Self {
+        match &error {
+            InstallError::Download { source, .. } if !matches!(source, pipit_index::IndexError::HashMismatch { .. }) => {
+                CliError::network(error.to_string())
+            }
+            // A file that is not what the index or the user said: pip
+            // exits 1 for hash errors.
+            InstallError::Download { .. } | InstallError::HashNotAllowed { .. } => {
+                CliError::resolution(error.to_string())
+                    .hint("the file changed since its hash was published, or the download was tampered with")
+            }
+            _ => install_failure(format!("{error}; nothing was changed")),
+        }
+    }
+}
+
+/// Writes pip's report to `path`, or returns its text for `-` (stdout).
+fn write_report(path: &str, report: &Value) -> Result<Option<String>, CliError> {
+    let text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(report).unwrap_or_default()
+    );
+    if path == "-" {
+        return Ok(Some(text));
+    }
+    fs_err::write(path, text)
+        .map(|()| None)
+        .map_err(|error| CliError::usage(format!("cannot write the report: {error}")))
+}
+
+/// `--dry-run`: resolve and say what would be installed.
+fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
     let mut preferences = loaded_preferences(&args.loaded)?;
     let mut installed = Vec::new();
     if let Some(target) = &args.target {
@@ -60,12 +465,7 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
             }
         }
         Some(path) => {
-            let text = format!(
-                "{}\n",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
-            fs_err::write(path, text)
-                .map_err(|error| CliError::usage(format!("cannot write the report: {error}")))?;
+            write_report(path, &report)?;
             if !args.quiet && !args.json {
                 output.stdout.push_str(&summary);
             }

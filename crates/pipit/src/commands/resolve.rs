@@ -38,6 +38,17 @@ pub(crate) fn prepare(
     command: &str,
     preferences: Vec<Preference>,
 ) -> Result<Prepared, CliError> {
+    let target = target_interpreter(&args.target, &args.cache)?;
+    prepare_for(args, command, preferences, target)
+}
+
+/// [`prepare`] for an interpreter the caller has already found.
+pub(crate) fn prepare_for(
+    args: &ResolveArgs,
+    command: &str,
+    preferences: Vec<Preference>,
+    target: Target,
+) -> Result<Prepared, CliError> {
     let mut request = Request {
         preferences,
         ..Request::default()
@@ -153,7 +164,6 @@ pub(crate) fn prepare(
         upgrade,
         ..ResolveOptions::default()
     };
-    let target = target_interpreter(&args.target, &args.cache)?;
     let sources = package_sources(command, &index, pre, &args.cache)?;
     Ok(Prepared {
         request,

@@ -1,0 +1,368 @@
+//! Installing a set of wheels into one locked target, all or nothing.
+//!
+//! The stages, each a type: a [`WheelToInstall`] (a file an index offers)
+//! is fetched into the blob store (`pipit-index`), unpacked once into the
+//! wheel cache ([`crate::cache`]), linked into this install's staging
+//! folder ([`crate::stage`]), and finally moved into place together with
+//! the removal of the versions it replaces ([`crate::transaction`]).
+//!
+//! Downloads run concurrently (bounded); each wheel is unpacked and staged
+//! on a blocking thread as soon as it is verified, so download and unpack
+//! overlap. Nothing in the target changes until every wheel is staged: a
+//! failed download, a refused wheel or a full disk leaves it as it was.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+use pipit_index::{FetchProgress, IndexClient, WheelFilename};
+use serde_json::json;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::cache::{unpack_uncached, WheelCache};
+use crate::installed::InstalledDist;
+use crate::layout::InstallLayout;
+use crate::link::{LinkMode, Linker};
+use crate::lock::TargetLock;
+use crate::stage::{stage_wheel, StageOptions, StagedDist};
+use crate::transaction::{Move, Staging};
+
+/// How many wheels download at once.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// One wheel to put into the target.
+#[derive(Debug, Clone)]
+pub struct WheelToInstall {
+    /// Normalised project name.
+    pub name: PackageName,
+    /// The version the resolver chose.
+    pub version: Version,
+    /// The wheel's file name.
+    pub filename: String,
+    /// Where the wheel is (`http(s)` or `file`).
+    pub url: Url,
+    /// The sha256 the index published (lowercase hex), if any.
+    pub sha256: Option<String>,
+    /// The `--hash` values the user gave for it (`sha256:<hex>`); when any
+    /// is given, the file must match one of them.
+    pub allowed_hashes: Vec<String>,
+    /// Whether the user asked for it by name (pip's `REQUESTED`).
+    pub requested: bool,
+    /// The URL the user gave, for a direct reference (PEP 610 `direct_url.json`).
+    pub direct_url: Option<String>,
+}
+
+/// How to install.
+#[derive(Debug, Clone)]
+pub struct InstallOptions {
+    /// How files get from the wheel cache into the target.
+    pub link_mode: LinkMode,
+    /// Compile `.py` files to bytecode with the target interpreter.
+    pub compile: bool,
+    /// Concurrent downloads.
+    pub concurrency: usize,
+    /// Re-hash cached unpacked wheels before linking from them
+    /// (`--force-reinstall`: an edited hard-linked file edits the cache).
+    pub verify_cache: bool,
+    /// The cache folder; `None` (`--no-cache-dir`) unpacks into the staging folder.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        Self {
+            link_mode: LinkMode::default(),
+            compile: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            verify_cache: false,
+            cache_dir: None,
+        }
+    }
+}
+
+/// Progress, for the CLI's bars and `-v` lines. Every method has an empty
+/// default; implementations must be cheap (they run on download tasks).
+pub trait Reporter: Send + Sync {
+    /// A download began (`total` when the server said how big it is).
+    fn download_started(&self, _name: &PackageName, _total: Option<u64>) {}
+    /// More bytes of one download arrived.
+    fn download_progress(&self, _name: &PackageName, _bytes: u64) {}
+    /// A wheel is on disk and verified; `from_cache` when no download was needed.
+    fn download_finished(&self, _name: &PackageName, _from_cache: bool) {}
+    /// A wheel is unpacked and staged.
+    fn staged(&self, _name: &PackageName) {}
+}
+
+/// A reporter that reports nothing.
+pub struct Silent;
+impl Reporter for Silent {}
+
+/// What an install did.
+#[derive(Debug, Default)]
+pub struct InstallReport {
+    /// Installed, in the order of the plan.
+    pub installed: Vec<(PackageName, Version)>,
+    /// Removed (replaced versions, reinstalls).
+    pub removed: Vec<(PackageName, Version)>,
+    /// Wheels that had to be downloaded.
+    pub downloaded: usize,
+    /// Wheels found in the cache or on a local path.
+    pub cached: usize,
+    /// Whether some link fell back to copying (e.g. across file systems).
+    pub fell_back_to_copy: bool,
+}
+
+/// The install failed; the target is as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error("cannot download `{filename}`: {source}")]
+    Download {
+        filename: String,
+        source: pipit_index::IndexError,
+    },
+    #[error("`{filename}` does not match any --hash given for it: its sha256 is {actual}")]
+    HashNotAllowed { filename: String, actual: String },
+    #[error("invalid wheel file name `{filename}`")]
+    Filename { filename: String },
+    #[error(transparent)]
+    Wheel(#[from] crate::wheel::WheelError),
+    #[error("cannot read the installed `{name}`: {source}")]
+    Installed {
+        name: String,
+        source: Box<crate::installed::InstalledError>,
+    },
+    #[error(transparent)]
+    Transaction(#[from] crate::transaction::TransactionError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Installs `wheels` into the locked target, replacing `replace` (installed
+/// distributions to remove: other versions of the same projects, or the
+/// same version for a reinstall). All or nothing.
+pub async fn install(
+    client: &IndexClient,
+    lock: &TargetLock,
+    layout: &InstallLayout,
+    wheels: Vec<WheelToInstall>,
+    replace: Vec<InstalledDist>,
+    options: &InstallOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<InstallReport, InstallError> {
+    let planned: Vec<(PackageName, Version)> = wheels
+        .iter()
+        .map(|wheel| (wheel.name.clone(), wheel.version.clone()))
+        .collect();
+    let staging = Staging::create(lock)?;
+    let outcome = stage_all(client, layout, &staging, wheels, options, reporter).await;
+    let (staged, mut report) = match outcome {
+        Ok(staged) => staged,
+        Err(error) => {
+            staging.discard();
+            return Err(error);
+        }
+    };
+    let mut removals = Vec::new();
+    for dist in &replace {
+        match dist.files(layout) {
+            Ok(files) => removals.extend(files),
+            Err(source) => {
+                staging.discard();
+                return Err(InstallError::Installed {
+                    name: dist.name.to_string(),
+                    source: Box::new(source),
+                });
+            }
+        }
+        report
+            .removed
+            .push((dist.name.clone(), dist.version.clone()));
+    }
+    removals.sort();
+    removals.dedup();
+    let moves = plan_moves(&staging.new_dir(), &staged);
+    let keep = layout.folders();
+    staging.commit(removals, moves, &keep)?;
+    report.installed = planned;
+    Ok(report)
+}
+
+/// Fetches, unpacks and stages every wheel, concurrently.
+async fn stage_all(
+    client: &IndexClient,
+    layout: &InstallLayout,
+    staging: &Staging,
+    wheels: Vec<WheelToInstall>,
+    options: &InstallOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<(Vec<StagedDist>, InstallReport), InstallError> {
+    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let linker = Arc::new(Linker::new(options.link_mode));
+    let cache = options
+        .cache_dir
+        .as_deref()
+        .map(WheelCache::new)
+        .map(Arc::new);
+    let scratch = staging.new_dir().with_file_name("downloads");
+    let unpack_dir = staging.new_dir().with_file_name("unpacked");
+    let mut tasks = tokio::task::JoinSet::new();
+    let order: Vec<PackageName> = wheels.iter().map(|wheel| wheel.name.clone()).collect();
+    for (index, wheel) in wheels.into_iter().enumerate() {
+        let client = client.clone();
+        let semaphore = semaphore.clone();
+        let linker = linker.clone();
+        let cache = cache.clone();
+        let reporter = reporter.clone();
+        let layout = layout.clone();
+        let staging_root = staging.new_dir();
+        let scratch = scratch.clone();
+        let unpack_dir = unpack_dir.join(index.to_string());
+        let compile = options.compile.then(|| layout.python.clone()).flatten();
+        let verify_cache = options.verify_cache;
+        tasks.spawn(async move {
+            let fetched = {
+                let _permit = semaphore
+                    .acquire_owned()
+                    .await
+                    .map_err(|error| InstallError::Internal(error.to_string()))?;
+                fetch(&client, &wheel, &scratch, reporter.as_ref()).await?
+            };
+            let from_cache = fetched.from_cache || wheel.url.scheme() == "file";
+            reporter.download_finished(&wheel.name, from_cache);
+            let reporter_for_stage = reporter.clone();
+            let staged = tokio::task::spawn_blocking(move || {
+                let filename = WheelFilename::parse(&wheel.filename).ok_or_else(|| {
+                    InstallError::Filename {
+                        filename: wheel.filename.clone(),
+                    }
+                })?;
+                let unpacked = match &cache {
+                    Some(cache) if verify_cache => {
+                        cache.unpacked_verified(&fetched.sha256, &fetched.path, &filename)?
+                    }
+                    Some(cache) => cache.unpacked(&fetched.sha256, &fetched.path, &filename)?,
+                    None => unpack_uncached(&fetched.path, &filename, &unpack_dir)?,
+                };
+                let direct_url = wheel.direct_url.as_ref().map(|url| {
+                    json!({
+                        "archive_info": {
+                            "hash": format!("sha256={}", fetched.sha256),
+                            "hashes": {"sha256": fetched.sha256},
+                        },
+                        "url": url,
+                    })
+                });
+                let stage_options = StageOptions {
+                    requested: wheel.requested,
+                    direct_url,
+                    compile,
+                };
+                let staged =
+                    stage_wheel(&unpacked, &layout, &staging_root, &linker, &stage_options)?;
+                reporter_for_stage.staged(&wheel.name);
+                Ok::<_, InstallError>(staged)
+            })
+            .await
+            .map_err(|error| InstallError::Internal(format!("staging stopped: {error}")))??;
+            Ok::<_, InstallError>((index, staged, from_cache))
+        });
+    }
+    let mut staged: Vec<Option<StagedDist>> = (0..order.len()).map(|_| None).collect();
+    let mut report = InstallReport::default();
+    while let Some(joined) = tasks.join_next().await {
+        let (index, dist, from_cache) = match joined {
+            Ok(Ok(done)) => done,
+            // The first failure stops the others: dropping the set aborts them.
+            Ok(Err(error)) => return Err(error),
+            Err(error) => {
+                return Err(InstallError::Internal(format!(
+                    "an install task stopped: {error}"
+                )))
+            }
+        };
+        if from_cache {
+            report.cached += 1;
+        } else {
+            report.downloaded += 1;
+        }
+        staged[index] = Some(dist);
+    }
+    report.fell_back_to_copy = linker.fell_back();
+    Ok((staged.into_iter().flatten().collect(), report))
+}
+
+/// The wheel on disk, verified against the index's and the user's hashes.
+async fn fetch(
+    client: &IndexClient,
+    wheel: &WheelToInstall,
+    scratch: &Path,
+    reporter: &dyn Reporter,
+) -> Result<pipit_index::Fetched, InstallError> {
+    let _ = std::fs::create_dir_all(scratch);
+    let expected = wheel.sha256.as_deref().or_else(|| {
+        // With only the user's hashes, the first sha256 one names the blob.
+        wheel
+            .allowed_hashes
+            .iter()
+            .find_map(|hash| hash.strip_prefix("sha256:"))
+    });
+    let name = wheel.name.clone();
+    let progress = move |event: FetchProgress| match event {
+        FetchProgress::Started { total } => reporter.download_started(&name, total),
+        FetchProgress::Bytes(bytes) => reporter.download_progress(&name, bytes),
+        FetchProgress::Retrying { .. } => {}
+    };
+    let fetched = client
+        .fetch_file(&wheel.url, expected, scratch, &progress)
+        .await
+        .map_err(|source| InstallError::Download {
+            filename: wheel.filename.clone(),
+            source,
+        })?;
+    let allowed: Vec<&str> = wheel
+        .allowed_hashes
+        .iter()
+        .filter_map(|hash| hash.strip_prefix("sha256:"))
+        .collect();
+    if !wheel.allowed_hashes.is_empty()
+        && !allowed
+            .iter()
+            .any(|hash| hash.eq_ignore_ascii_case(&fetched.sha256))
+    {
+        return Err(InstallError::HashNotAllowed {
+            filename: wheel.filename.clone(),
+            actual: fetched.sha256.clone(),
+        });
+    }
+    Ok(fetched)
+}
+
+/// The renames that put the staged files into place: a staged folder whose
+/// final place does not exist yet moves whole (one rename for a new
+/// package), anything else file by file.
+pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move> {
+    let mut moves: Vec<Move> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for file in staged.iter().flat_map(|dist| &dist.files) {
+        let (mut from, mut to) = (file.staged.clone(), file.final_path.clone());
+        // Climb while the parent is new on both sides.
+        while let (Some(from_parent), Some(to_parent)) = (from.parent(), to.parent()) {
+            if from_parent == staging_root
+                || !from_parent.starts_with(staging_root)
+                || to_parent.symlink_metadata().is_ok()
+            {
+                break;
+            }
+            (from, to) = (from_parent.to_path_buf(), to_parent.to_path_buf());
+        }
+        if seen.insert(to.clone()) {
+            moves.push(Move {
+                staged: from,
+                target: to,
+            });
+        }
+    }
+    moves
+}
