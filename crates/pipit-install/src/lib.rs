@@ -16,7 +16,6 @@
 
 pub mod cache;
 pub mod check;
-mod fsutil;
 pub mod install;
 pub mod installed;
 pub mod layout;
@@ -32,7 +31,6 @@ pub mod wheel;
 
 pub use cache::{unpack_uncached, UnpackedWheel, WheelCache};
 pub use check::{check_installed, Problem};
-pub use fsutil::remove_empty_parents;
 pub use installed::{installed_dists, InstalledDist, InstalledError};
 pub use layout::InstallLayout;
 pub use link::{LinkMode, Linker};

@@ -330,7 +330,7 @@ fn undo(journal: &Journal) -> Result<(), TransactionError> {
 
 /// After a commit: folders emptied by the removals go, then the backups.
 fn finish(journal: &Journal, keep_dirs: &[&Path]) {
-    crate::remove_empty_parents(&journal.removals, keep_dirs);
+    crate::uninstall::remove_empty_dirs(&journal.removals, keep_dirs);
     let _ = std::fs::remove_dir_all(&journal.staging);
 }
 

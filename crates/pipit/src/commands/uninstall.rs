@@ -67,13 +67,6 @@ pub fn uninstall(args: &UninstallArgs) -> Result<Output, CliError> {
             "WARNING: Skipping {name} as it is not installed."
         );
     }
-    if let Some(trash) = &report.trash_left {
-        let _ = writeln!(
-            output.stderr,
-            "warning: could not delete `{}` (the packages are uninstalled)",
-            trash.display()
-        );
-    }
     if args.json {
         let removed: Vec<_> = report
             .removed
