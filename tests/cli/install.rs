@@ -311,6 +311,11 @@ fn a_wheel_path_install_writes_direct_url_json() {
     );
     assert!(text.starts_with("{\"archive_info\": {\"hash\": "), "{text}");
     assert!(env.target().join("local-1.0.dist-info/REQUESTED").is_file());
+    // The same path again is already satisfied: nothing is reinstalled.
+    let again = env
+        .install(&[wheel.to_str().unwrap(), "--no-index"])
+        .expect_code(0);
+    assert!(again.stdout.contains("already satisfied"), "{again:?}");
 }
 
 /// Each hostile wheel is refused with one line naming the wheel and the
@@ -418,10 +423,14 @@ fn two_concurrent_installs_into_one_target_take_turns() {
     };
     let first = spawn("one");
     let second = spawn("two");
+    let mut waited = false;
     for child in [first, second] {
         let output = child.wait_with_output().unwrap();
         assert!(output.status.success(), "{output:?}");
+        waited |= String::from_utf8_lossy(&output.stderr)
+            .contains("waiting for another pipit process to finish with");
     }
+    assert!(waited, "one run waited for the other's lock");
     let tree = tree(&env.target());
     for expected in [
         "shared_ns/one.py",

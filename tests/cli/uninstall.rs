@@ -135,9 +135,9 @@ fn names_come_from_a_requirements_file_and_json_reports() {
     assert_eq!(tree(dir.path()), ["bin/", "req.txt"]);
 }
 
-/// A move that fails half-way (the last file sits in a folder linked to
-/// another file system, so it cannot be renamed into pipit's staging
-/// folder) leaves the target exactly as it was, with exit 4.
+/// A RECORD whose last file sits in a folder linked elsewhere (another
+/// file system here) is refused, and the target stays exactly as it was,
+/// with exit 4.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_failure_midway_leaves_the_target_unchanged() {

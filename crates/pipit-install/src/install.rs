@@ -137,6 +137,8 @@ pub enum InstallError {
     Transaction(#[from] crate::transaction::TransactionError),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("stopped after another wheel failed")]
+    Cancelled,
 }
 
 /// Installs `wheels` into the locked target, replacing `replace` (installed
@@ -209,6 +211,10 @@ async fn stage_all(
     let unpack_dir = staging.new_dir().with_file_name("unpacked");
     let mut tasks = tokio::task::JoinSet::new();
     let order: Vec<PackageName> = wheels.iter().map(|wheel| wheel.name.clone()).collect();
+    // After the first failure the other tasks stop at their next step; the
+    // failure is returned only once every task has ended, so no blocking
+    // unpack is still writing into the staging folder when it is discarded.
+    let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
     for (index, wheel) in wheels.into_iter().enumerate() {
         let client = client.clone();
         let semaphore = semaphore.clone();
@@ -221,18 +227,25 @@ async fn stage_all(
         let unpack_dir = unpack_dir.join(index.to_string());
         let compile = options.compile.then(|| layout.python.clone()).flatten();
         let verify_cache = options.verify_cache;
+        let cancelled = cancelled.clone();
         tasks.spawn(async move {
             let fetched = {
                 let _permit = semaphore
                     .acquire_owned()
                     .await
                     .map_err(|error| InstallError::Internal(error.to_string()))?;
+                if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(InstallError::Cancelled);
+                }
                 fetch(&client, &wheel, &scratch, reporter.as_ref()).await?
             };
             let from_cache = fetched.from_cache || wheel.url.scheme() == "file";
             reporter.download_finished(&wheel.name, from_cache);
             let reporter_for_stage = reporter.clone();
             let staged = tokio::task::spawn_blocking(move || {
+                if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(InstallError::Cancelled);
+                }
                 let filename = WheelFilename::parse(&wheel.filename).ok_or_else(|| {
                     InstallError::Filename {
                         filename: wheel.filename.clone(),
@@ -271,23 +284,31 @@ async fn stage_all(
     }
     let mut staged: Vec<Option<StagedDist>> = (0..order.len()).map(|_| None).collect();
     let mut report = InstallReport::default();
+    let mut failure: Option<InstallError> = None;
     while let Some(joined) = tasks.join_next().await {
-        let (index, dist, from_cache) = match joined {
-            Ok(Ok(done)) => done,
-            // The first failure stops the others: dropping the set aborts them.
-            Ok(Err(error)) => return Err(error),
-            Err(error) => {
-                return Err(InstallError::Internal(format!(
-                    "an install task stopped: {error}"
-                )))
+        let outcome = joined.unwrap_or_else(|error| {
+            Err(InstallError::Internal(format!(
+                "an install task stopped: {error}"
+            )))
+        });
+        match outcome {
+            Ok((index, dist, from_cache)) => {
+                if from_cache {
+                    report.cached += 1;
+                } else {
+                    report.downloaded += 1;
+                }
+                staged[index] = Some(dist);
             }
-        };
-        if from_cache {
-            report.cached += 1;
-        } else {
-            report.downloaded += 1;
+            Err(InstallError::Cancelled) => {}
+            Err(error) => {
+                cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                failure.get_or_insert(error);
+            }
         }
-        staged[index] = Some(dist);
+    }
+    if let Some(error) = failure {
+        return Err(error);
     }
     report.fell_back_to_copy = linker.fell_back();
     Ok((staged.into_iter().flatten().collect(), report))
@@ -301,13 +322,18 @@ async fn fetch(
     reporter: &dyn Reporter,
 ) -> Result<pipit_index::Fetched, InstallError> {
     let _ = std::fs::create_dir_all(scratch);
-    let expected = wheel.sha256.as_deref().or_else(|| {
-        // With only the user's hashes, the first sha256 one names the blob.
-        wheel
-            .allowed_hashes
-            .iter()
-            .find_map(|hash| hash.strip_prefix("sha256:"))
-    });
+    let user_sha256: Vec<&str> = wheel
+        .allowed_hashes
+        .iter()
+        .filter_map(|hash| hash.strip_prefix("sha256:"))
+        .collect();
+    // The index's hash names the blob; without one, a single sha256 of the
+    // user's may, but with several the file is checked after it is fetched.
+    let expected = match (wheel.sha256.as_deref(), user_sha256.as_slice()) {
+        (Some(sha256), _) => Some(sha256),
+        (None, [only]) => Some(*only),
+        (None, _) => None,
+    };
     let name = wheel.name.clone();
     let progress = move |event: FetchProgress| match event {
         FetchProgress::Started { total } => reporter.download_started(&name, total),
@@ -321,22 +347,55 @@ async fn fetch(
             filename: wheel.filename.clone(),
             source,
         })?;
-    let allowed: Vec<&str> = wheel
-        .allowed_hashes
-        .iter()
-        .filter_map(|hash| hash.strip_prefix("sha256:"))
-        .collect();
-    if !wheel.allowed_hashes.is_empty()
-        && !allowed
-            .iter()
-            .any(|hash| hash.eq_ignore_ascii_case(&fetched.sha256))
-    {
+    if !wheel.allowed_hashes.is_empty() && !matches_any(&wheel.allowed_hashes, &fetched)? {
         return Err(InstallError::HashNotAllowed {
             filename: wheel.filename.clone(),
             actual: fetched.sha256.clone(),
         });
     }
     Ok(fetched)
+}
+
+/// Whether the fetched file matches one of `allowed` (`algorithm:hex`):
+/// sha256 from the fetch, sha384/sha512 computed from the file when given.
+fn matches_any(allowed: &[String], fetched: &pipit_index::Fetched) -> Result<bool, InstallError> {
+    use sha2::Digest;
+    let mut sha384: Option<String> = None;
+    let mut sha512: Option<String> = None;
+    for hash in allowed {
+        let Some((algorithm, hex)) = hash.split_once(':') else {
+            continue;
+        };
+        let actual = match algorithm {
+            "sha256" => fetched.sha256.clone(),
+            "sha384" | "sha512" => {
+                let slot = if algorithm == "sha384" {
+                    &mut sha384
+                } else {
+                    &mut sha512
+                };
+                if slot.is_none() {
+                    let bytes = std::fs::read(&fetched.path).map_err(|error| {
+                        InstallError::Internal(format!(
+                            "cannot read `{}` to hash it: {error}",
+                            fetched.path.display()
+                        ))
+                    })?;
+                    *slot = Some(if algorithm == "sha384" {
+                        format!("{:x}", sha2::Sha384::digest(&bytes))
+                    } else {
+                        format!("{:x}", sha2::Sha512::digest(&bytes))
+                    });
+                }
+                slot.clone().unwrap_or_default()
+            }
+            _ => continue,
+        };
+        if actual.eq_ignore_ascii_case(hex) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The renames that put the staged files into place: a staged folder whose

@@ -37,11 +37,22 @@ pub enum TransactionError {
     },
     #[error("invalid journal `{}`: {message}", path.display())]
     Journal { path: PathBuf, message: String },
-    #[error("{error}; undoing it also failed: {undo}")]
+    #[error(
+        "{error}; undoing it also failed: {undo}; the next pipit run on this target rolls it back"
+    )]
     Undo {
         error: Box<TransactionError>,
         undo: Box<TransactionError>,
     },
+    #[error("refusing to change `{}`: {reason}", path.display())]
+    Unsafe { path: PathBuf, reason: &'static str },
+}
+
+impl TransactionError {
+    /// Whether the target may have been left partly changed (an undo failed).
+    pub fn left_changes(&self) -> bool {
+        matches!(self, TransactionError::Undo { .. })
+    }
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> TransactionError {
@@ -131,6 +142,18 @@ impl Staging {
         moves: Vec<Move>,
         keep_dirs: &[&Path],
     ) -> Result<(), TransactionError> {
+        // A RECORD row naming a folder must not take the folder (and other
+        // distributions' files in it) away.
+        let removals: Vec<PathBuf> = removals
+            .into_iter()
+            .filter(|path| !path.symlink_metadata().is_ok_and(|meta| meta.is_dir()))
+            .collect();
+        for path in removals.iter().chain(moves.iter().map(|step| &step.target)) {
+            if let Err(error) = check_path(path, &self.state_dir, keep_dirs) {
+                let _ = std::fs::remove_dir_all(&self.dir);
+                return Err(error);
+            }
+        }
         let created_dirs = missing_dirs(&moves);
         let journal = Journal {
             version: 1,
@@ -160,7 +183,21 @@ impl Staging {
             state: State::Committed,
             ..journal
         };
-        write_journal(&journal_path, &journal)?;
+        if let Err(error) = write_journal(&journal_path, &journal) {
+            // Still `prepared` on disk: undo now rather than leave a
+            // complete install that the next run would roll back.
+            return match undo(&journal) {
+                Ok(()) => {
+                    let _ = std::fs::remove_dir_all(&self.dir);
+                    let _ = std::fs::remove_file(&journal_path);
+                    Err(error)
+                }
+                Err(undo) => Err(TransactionError::Undo {
+                    error: Box::new(error),
+                    undo: Box::new(undo),
+                }),
+            };
+        }
         finish(&journal, keep_dirs);
         let _ = std::fs::remove_file(&journal_path);
         Ok(())
@@ -198,6 +235,7 @@ pub fn recover(lock: &TargetLock, keep_dirs: &[&Path]) -> Result<Recovery, Trans
     journals.sort();
     for path in journals {
         let journal = read_journal(&path)?;
+        validate_journal(&journal, &path, &state_dir, keep_dirs)?;
         match journal.state {
             State::Prepared => {
                 undo(&journal)?;
@@ -346,6 +384,87 @@ fn write_journal(path: &Path, journal: &Journal) -> Result<(), TransactionError>
     // without the journal that undoes them.
     file.sync_all().map_err(io("sync", &temp))?;
     std::fs::rename(&temp, path).map_err(io("write", path))
+}
+
+/// Refuses a path pipit must not touch: outside the layout's folders,
+/// inside its own `.pipit/`, or reached through a symbolic link below a
+/// layout folder (pip will not replace links in a target either).
+fn check_path(path: &Path, state_dir: &Path, keep_dirs: &[&Path]) -> Result<(), TransactionError> {
+    let unsafe_path = |reason| TransactionError::Unsafe {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if path.starts_with(state_dir) {
+        return Err(unsafe_path("it is inside pipit's own `.pipit` folder"));
+    }
+    if path
+        .components()
+        .any(|part| matches!(part, std::path::Component::ParentDir))
+        || !path.is_absolute()
+    {
+        return Err(unsafe_path("it is not a plain absolute path"));
+    }
+    let Some(base) = keep_dirs
+        .iter()
+        .filter(|kept| path.starts_with(kept) && path != **kept)
+        .max_by_key(|kept| kept.components().count())
+    else {
+        return Err(unsafe_path("it is outside the install folders"));
+    };
+    let mut dir = path.parent();
+    while let Some(current) = dir {
+        if current == *base {
+            break;
+        }
+        if current
+            .symlink_metadata()
+            .is_ok_and(|meta| meta.file_type().is_symlink())
+        {
+            return Err(unsafe_path("a folder on its way is a symbolic link"));
+        }
+        dir = current.parent();
+    }
+    Ok(())
+}
+
+/// A journal names only pipit's own staging folder and paths inside the
+/// layout, so a journal that is not pipit's cannot make recovery delete or
+/// move anything else.
+fn validate_journal(
+    journal: &Journal,
+    path: &Path,
+    state_dir: &Path,
+    keep_dirs: &[&Path],
+) -> Result<(), TransactionError> {
+    let invalid = |message: &str| TransactionError::Journal {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    };
+    let own_staging = journal.staging.parent() == Some(state_dir)
+        && journal
+            .staging
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("staging-"));
+    if !own_staging {
+        return Err(invalid("its staging folder is not pipit's"));
+    }
+    if journal
+        .moves
+        .iter()
+        .any(|step| !step.staged.starts_with(&journal.staging))
+    {
+        return Err(invalid("it moves files from outside its staging folder"));
+    }
+    for target in journal
+        .removals
+        .iter()
+        .chain(journal.moves.iter().map(|step| &step.target))
+        .chain(&journal.created_dirs)
+    {
+        check_path(target, state_dir, keep_dirs).map_err(|error| invalid(&error.to_string()))?;
+    }
+    Ok(())
 }
 
 fn read_journal(path: &Path) -> Result<Journal, TransactionError> {
@@ -552,5 +671,76 @@ mod tests {
         let recovery = recover(&lock, &[&root]).unwrap();
         assert_eq!(recovery.stale_staging, 1);
         assert!(!has_leftovers(&root));
+    }
+    #[test]
+    fn a_journal_that_is_not_pipits_is_refused_and_nothing_is_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("t");
+        let victim = dir.path().join("victim");
+        write(&victim.join("precious.txt"), "keep");
+        let lock = TargetLock::acquire(&root, || {}).unwrap();
+        // As a hostile wheel could ship it: committed, naming another folder.
+        let journal = Journal {
+            version: 1,
+            state: State::Committed,
+            staging: victim.clone(),
+            removals: vec![victim.join("precious.txt")],
+            created_dirs: Vec::new(),
+            moves: Vec::new(),
+        };
+        write_journal(&lock.state_dir().join("journal-x.json"), &journal).unwrap();
+        let error = recover(&lock, &[&root]).unwrap_err();
+        assert!(
+            error.to_string().contains("staging folder is not pipit's"),
+            "{error}"
+        );
+        assert!(victim.join("precious.txt").is_file());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_through_links_outside_or_in_pipits_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("t");
+        let elsewhere = dir.path().join("elsewhere");
+        write(&elsewhere.join("f.py"), "not ours");
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("pkg")).unwrap();
+        let lock = TargetLock::acquire(&root, || {}).unwrap();
+        for path in [
+            root.join("pkg/f.py"),
+            dir.path().join("outside.py"),
+            root.join(".pipit/lock"),
+            root.join("a/../../outside.py"),
+        ] {
+            let staging = Staging::create(&lock).unwrap();
+            let error = staging
+                .commit(vec![path.clone()], Vec::new(), &[&root])
+                .unwrap_err();
+            assert!(
+                matches!(error, TransactionError::Unsafe { .. }),
+                "{path:?}: {error}"
+            );
+        }
+        assert!(elsewhere.join("f.py").is_file());
+    }
+
+    #[test]
+    fn a_folder_named_as_a_removal_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("t");
+        write(&root.join("ns/other.py"), "another dist's");
+        write(&root.join("ns/mine.py"), "mine");
+        let lock = TargetLock::acquire(&root, || {}).unwrap();
+        let staging = Staging::create(&lock).unwrap();
+        staging
+            .commit(
+                vec![root.join("ns"), root.join("ns/mine.py")],
+                Vec::new(),
+                &[&root],
+            )
+            .unwrap();
+        assert!(root.join("ns/other.py").is_file());
+        assert!(!root.join("ns/mine.py").exists());
     }
 }

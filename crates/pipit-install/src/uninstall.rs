@@ -70,6 +70,13 @@ pub fn uninstall(
     on_wait: impl FnOnce(),
     mut confirm: impl FnMut(&InstalledDist, &[PathBuf]) -> Decision,
 ) -> Result<UninstallReport, UninstallError> {
+    // Nothing to uninstall from a folder that does not exist; taking the
+    // lock would create it.
+    if !layout.root.is_dir() {
+        let mut report = UninstallReport::default();
+        report.not_installed.extend(names.iter().cloned());
+        return Ok(report);
+    }
     let lock = TargetLock::acquire(&layout.root, on_wait)?;
     recover(&lock, &layout.folders())?;
     let installed = installed_dists(layout)?;

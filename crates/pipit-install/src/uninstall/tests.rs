@@ -111,9 +111,8 @@ fn skip_and_abort_change_nothing() {
     assert_eq!(tree(root), before);
 }
 
-/// A rename that fails half-way puts back what was moved: here the second
-/// file sits in a folder linked to another file system (`/dev/shm`), so it
-/// cannot be renamed into the staging folder.
+/// A file reached through a link to another file system (`/dev/shm`) is
+/// refused before anything moves, and the target stays as it was.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_failed_move_puts_everything_back() {

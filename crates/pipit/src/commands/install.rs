@@ -17,7 +17,7 @@ use pipit_resolver::{Preference, PreferenceKind, Resolution, ResolvedDist};
 use serde_json::{json, Map, Value};
 
 use crate::cli::{InstallArgs, Output};
-use crate::exit::{CliError, ErrorKind};
+use crate::exit::CliError;
 use crate::progress::Progress;
 
 use super::resolve::{
@@ -50,10 +50,10 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
             );
         }
     })
-    .map_err(|error| install_failure(error.to_string()))?;
+    .map_err(|error| CliError::install(error.to_string()))?;
     let recovery = pipit_install::recover(&lock, &layout.folders())
-        .map_err(|error| install_failure(error.to_string()))?;
-    if recovery != pipit_install::Recovery::default() {
+        .map_err(|error| CliError::install(error.to_string()))?;
+    if recovery.rolled_back + recovery.finished > 0 {
         let _ = writeln!(
             output.stderr,
             "warning: an interrupted install in {} was {} first",
@@ -65,7 +65,8 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
             }
         );
     }
-    let installed = installed_dists(&layout).map_err(|error| install_failure(error.to_string()))?;
+    let installed =
+        installed_dists(&layout).map_err(|error| CliError::install(error.to_string()))?;
     let keep_installed = !args.ignore_installed && !args.force_reinstall;
     if keep_installed {
         preferences.extend(installed.iter().map(|dist| Preference {
@@ -74,6 +75,12 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
             kind: PreferenceKind::Installed,
         }));
     }
+    if args.compile && !args.no_compile && layout.python.is_none() {
+        return Err(
+            CliError::usage("--compile needs a real interpreter to compile with")
+                .hint("add --python PATH, or leave out --compile"),
+        );
+    }
     let prepared = prepare_for(&args.resolve, "install", preferences, probe)?;
     for note in &prepared.notes {
         let _ = writeln!(output.stderr, "warning: {note}");
@@ -81,7 +88,7 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
 
     // Nothing to do, decided from the installed metadata: no network.
     if keep_installed && !args.resolve.upgrade {
-        if let Some(kept) = already_satisfied(&prepared, &installed) {
+        if let Some(kept) = already_satisfied(&prepared, &installed, args.resolve.no_deps) {
             if args.json {
                 let satisfied: Vec<Value> = kept
                     .iter()
@@ -127,7 +134,13 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
             .filter(|have| have.name == dist.name)
             .collect();
         let same_version = same_name.iter().any(|have| have.version == dist.version);
-        if same_version && keep_installed && dist.direct_url.is_none() {
+        let same_source = dist.direct_url.is_none()
+            || same_name.iter().any(|have| {
+                have.direct_url()
+                    .and_then(|value| value.get("url").and_then(Value::as_str).map(str::to_string))
+                    .is_some_and(|url| url == plain_url(&dist.file.url))
+            });
+        if same_version && keep_installed && same_source {
             kept.push(dist);
             continue;
         }
@@ -302,11 +315,13 @@ fn absolute(dir: &Path) -> std::path::PathBuf {
     std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
-fn install_failure(message: String) -> CliError {
-    CliError {
-        kind: ErrorKind::Install,
-        ..CliError::usage(message)
-    }
+/// A URL as `direct_url.json` keeps it: no credentials, no fragment.
+fn plain_url(url: &url::Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_fragment(None);
+    url.to_string()
 }
 
 fn link_mode(args: &InstallArgs) -> Result<LinkMode, CliError> {
@@ -322,22 +337,31 @@ fn link_mode(args: &InstallArgs) -> Result<LinkMode, CliError> {
 fn already_satisfied(
     prepared: &Prepared,
     installed: &[InstalledDist],
+    no_deps: bool,
 ) -> Option<Vec<(PackageName, String)>> {
     if !prepared.request.overrides.is_empty() {
         return None;
     }
-    let mut facts = Vec::with_capacity(installed.len());
-    for dist in installed {
-        let metadata: DistMetadata = dist.metadata().ok()?;
-        facts.push(InstalledFacts {
-            name: dist.name.clone(),
-            version: dist.version.clone(),
-            requires_dist: metadata.requires_dist,
-            direct_url: dist
-                .direct_url()
-                .and_then(|value| value.get("url").and_then(Value::as_str).map(str::to_string)),
-        });
-    }
+    // A distribution whose METADATA cannot be read satisfies nothing, but
+    // does not stop the others from satisfying.
+    let facts: Vec<InstalledFacts> = installed
+        .iter()
+        .filter_map(|dist| {
+            let metadata: DistMetadata = dist.metadata().ok()?;
+            Some(InstalledFacts {
+                name: dist.name.clone(),
+                version: dist.version.clone(),
+                requires_dist: if no_deps {
+                    Vec::new()
+                } else {
+                    metadata.requires_dist
+                },
+                direct_url: dist
+                    .direct_url()
+                    .and_then(|value| value.get("url").and_then(Value::as_str).map(str::to_string)),
+            })
+        })
+        .collect();
     let requirements: Vec<_> = prepared
         .request
         .requirements
@@ -356,6 +380,16 @@ fn already_satisfied(
         &facts,
         &prepared.target.interpreter.markers,
     )?;
+    // A different version than the host has loaded needs the resolver.
+    let loaded_differs = prepared.request.preferences.iter().any(|preference| {
+        preference.kind == PreferenceKind::Loaded
+            && found
+                .iter()
+                .any(|dist| dist.name == preference.name && dist.version != preference.version)
+    });
+    if loaded_differs {
+        return None;
+    }
     Some(
         found
             .iter()
@@ -384,12 +418,7 @@ fn wheel_to_install(prepared: &Prepared, dist: &ResolvedDist) -> WheelToInstall 
         allowed_hashes,
         requested: dist.requested,
         // PEP 610 wants the URL (`file:///…` for a path), without credentials.
-        direct_url: dist.direct_url.as_ref().map(|_| {
-            let mut url = dist.file.url.clone();
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.to_string()
-        }),
+        direct_url: dist.direct_url.as_ref().map(|_| plain_url(&dist.file.url)),
     }
 }
 
@@ -405,7 +434,10 @@ impl From<InstallError> for CliError {
                 CliError::resolution(error.to_string())
                     .hint("the file changed since its hash was published, or the download was tampered with")
             }
-            _ => install_failure(format!("{error}; nothing was changed")),
+            InstallError::Transaction(transaction) if transaction.left_changes() => {
+                CliError::install(error.to_string())
+            }
+            _ => CliError::install(format!("{error}; nothing was changed")),
         }
     }
 }

@@ -17,6 +17,9 @@ pub(crate) fn layout(
     need_interpreter: bool,
 ) -> Result<(InstallLayout, Option<Interpreter>), CliError> {
     if let Some(dir) = &args.target {
+        // Absolute, so that RECORD rows with `..` cannot pass for inside
+        // a target given as `.`.
+        let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         if !need_interpreter && !args.interpreter.is_given() {
             return Ok((target_without_interpreter(dir), None));
         }
