@@ -314,8 +314,6 @@ pub fn unpack_uncached(
     }
 }
 
-/// Sets the folder's mtime to now: the "last used" time that pruning reads.
-/// Best effort: a read-only cache still works.
 /// Whether every file of the unpacked tree still has its RECORD hash.
 fn tree_matches_record(dir: &Path, filename: &WheelFilename) -> bool {
     let Ok(info) = read_unpacked_info(dir, filename) else {
@@ -334,6 +332,8 @@ fn tree_matches_record(dir: &Path, filename: &WheelFilename) -> bool {
     })
 }
 
+/// Sets the folder's mtime to now: the "last used" time that pruning reads.
+/// Best effort: a read-only cache still works.
 fn touch(dir: &Path) {
     #[cfg(unix)]
     if let Ok(file) = std::fs::File::open(dir) {
