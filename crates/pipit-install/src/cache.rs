@@ -5,22 +5,48 @@
 //! <cache_dir>/wheels-v1/
 //!   <lowercase sha256 hex of the .whl>/   a complete, verified unpacked wheel;
 //!                                         its mtime is the last time it was used
-//!   .tmp-<pid>-<n>/                       an unpack in progress (or left by a
-//!                                         killed process: `pipit cache prune`
+//!   <sha256 hex>.absent                   the RECORD rows with a hash whose
+//!                                         file the archive lacks, one a line;
+//!                                         only written when there are some
+//!   .tmp-<random>/                        an unpack in progress, or a folder
+//!                                         being evicted (or left by a killed
+//!                                         process: `pipit cache prune`
 //!                                         removes these)
 //! ```
 //!
 //! A folder named by a digest only ever appears by a `rename` of a finished
-//! `.tmp-*` folder, so its existence means it is complete. Two processes
+//! `.tmp-*` folder, so its existence means it was complete. Two processes
 //! unpacking the same wheel both finish; the loser of the rename discards
-//! its copy and uses the winner's.
+//! its copy and uses the winner's. Temporary names are random (processes in
+//! separate containers share pids), and only folders this process created
+//! are ever removed.
+//!
+//! A complete folder can lose files later (a temp cleaner, a partial `rm`),
+//! and a file hard-linked into a target can be edited there. So each reuse
+//! reads the tree's own `RECORD` and checks, from metadata alone, that every
+//! row with a hash names a file of the recorded size; a row may only lack
+//! its file when `<sha256 hex>.absent` lists it (pip tolerates RECORD rows
+//! for files the archive lacks, and a fresh unpack lists exactly those).
+//! The list lives beside the tree, not in it, since the tree's files are
+//! linked into targets. Its content depends only on the wheel, so a stale
+//! or concurrent write is harmless, and a lost list only costs one unpack.
+//! A tree that fails the check is evicted (renamed into a `.tmp-*` folder,
+//! then removed) and the wheel unpacked again.
 
+use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use pipit_index::WheelFilename;
 
-use crate::wheel::{read_unpacked_info, unpack_wheel, WheelError, WheelInfo};
+use crate::record::parse_record;
+use crate::wheel::{check_entry_name, read_unpacked_info, unpack_wheel, WheelError, WheelInfo};
+
+/// The prefix of every temporary name in the cache folder.
+const TEMPORARY_PREFIX: &str = ".tmp-";
+
+/// The suffix of the list of RECORD rows a wheel's archive lacks.
+const ABSENT_SUFFIX: &str = ".absent";
 
 /// The cache folder's name under the cache directory; versioned so that a
 /// change of layout starts afresh.
@@ -43,8 +69,6 @@ pub struct WheelCache {
     root: PathBuf,
 }
 
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 impl WheelCache {
     /// The cache under `cache_dir` (created on first use).
     pub fn new(cache_dir: &Path) -> Self {
@@ -66,47 +90,60 @@ impl WheelCache {
         wheel: &Path,
         filename: &WheelFilename,
     ) -> Result<UnpackedWheel, WheelError> {
-        let key = sha256_hex.to_ascii_lowercase();
-        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(WheelError::CacheKey(sha256_hex.to_string()));
-        }
+        let key = cache_key(sha256_hex)?;
         let dir = self.root.join(&key);
         let display = crate::wheel::wheel_display(filename);
         if dir.is_dir() {
-            return self.reuse(dir, display, filename);
+            if let Some(unpacked) = self.reuse(&key, &dir, &display, filename)? {
+                return Ok(unpacked);
+            }
+            self.evict(&dir)?;
         }
         std::fs::create_dir_all(&self.root).map_err(WheelError::io(&self.root))?;
-        let tmp = self.root.join(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        // A folder of this name can only be left by a dead process with our pid.
-        let _ = std::fs::remove_dir_all(&tmp);
-        let info = match unpack_wheel(wheel, filename, &tmp) {
-            Ok(info) => info,
-            Err(error) => {
-                let _ = std::fs::remove_dir_all(&tmp);
-                return Err(error);
-            }
-        };
-        match std::fs::rename(&tmp, &dir) {
-            Ok(()) => {
-                touch(&dir);
-                Ok(UnpackedWheel {
-                    dir,
-                    wheel: display,
-                    info,
-                })
-            }
-            Err(_) if dir.is_dir() => {
-                // Another process finished first: its copy is as good as ours.
-                let _ = std::fs::remove_dir_all(&tmp);
-                self.reuse(dir, display, filename)
-            }
-            Err(source) => {
-                let _ = std::fs::remove_dir_all(&tmp);
-                Err(WheelError::Io { path: dir, source })
+        let tmp = self.temporary_dir()?;
+        let info = unpack_wheel(wheel, filename, tmp.path())?;
+        // Before the rename: a folder under its digest has its list.
+        let absent = missing_rows(tmp.path(), &display, &info.dist_info_dir)?;
+        if !absent.is_empty() {
+            self.write_absent(&key, &absent)?;
+        }
+        // From here the folder is ours to rename or remove, not the guard's.
+        let tmp = tmp.keep();
+        let mut attempts = 0;
+        loop {
+            match std::fs::rename(&tmp, &dir) {
+                Ok(()) => {
+                    touch(&dir);
+                    return Ok(UnpackedWheel {
+                        dir,
+                        wheel: display,
+                        info,
+                    });
+                }
+                Err(_) if dir.is_dir() && attempts == 0 => {
+                    attempts += 1;
+                    // Another process finished first: its copy is as good
+                    // as ours, unless it has lost files already.
+                    let reused = match self.reuse(&key, &dir, &display, filename) {
+                        Ok(None) => self.evict(&dir).map(|()| None),
+                        other => other,
+                    };
+                    match reused {
+                        Ok(None) => {}
+                        Ok(Some(unpacked)) => {
+                            let _ = std::fs::remove_dir_all(&tmp);
+                            return Ok(unpacked);
+                        }
+                        Err(error) => {
+                            let _ = std::fs::remove_dir_all(&tmp);
+                            return Err(error);
+                        }
+                    }
+                }
+                Err(source) => {
+                    let _ = std::fs::remove_dir_all(&tmp);
+                    return Err(WheelError::Io { path: dir, source });
+                }
             }
         }
     }
@@ -122,31 +159,139 @@ impl WheelCache {
         wheel: &Path,
         filename: &WheelFilename,
     ) -> Result<UnpackedWheel, WheelError> {
-        let dir = self.root.join(sha256_hex.to_ascii_lowercase());
+        let dir = self.root.join(cache_key(sha256_hex)?);
         if dir.is_dir() && !tree_matches_record(&dir, filename) {
-            let doomed = self.root.join(format!(
-                ".tmp-{}-{}-changed",
-                std::process::id(),
-                TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-            ));
-            // Renamed first, so no other process links from it meanwhile.
-            if std::fs::rename(&dir, &doomed).is_ok() {
-                let _ = std::fs::remove_dir_all(&doomed);
-            }
+            self.evict(&dir)?;
         }
         self.unpacked(sha256_hex, wheel, filename)
     }
 
+    /// The tree in `dir` when it is complete; `None` when it must be
+    /// unpacked again.
     fn reuse(
         &self,
-        dir: PathBuf,
-        wheel: String,
+        key: &str,
+        dir: &Path,
+        wheel: &str,
         filename: &WheelFilename,
-    ) -> Result<UnpackedWheel, WheelError> {
-        let info = read_unpacked_info(&dir, filename)?;
-        touch(&dir);
-        Ok(UnpackedWheel { dir, wheel, info })
+    ) -> Result<Option<UnpackedWheel>, WheelError> {
+        let Ok(info) = read_unpacked_info(dir, filename) else {
+            return Ok(None);
+        };
+        let Ok(missing) = missing_rows(dir, wheel, &info.dist_info_dir) else {
+            return Ok(None);
+        };
+        if !missing.is_empty() {
+            let absent = self.read_absent(key)?;
+            if !missing.iter().all(|path| absent.contains(path)) {
+                return Ok(None);
+            }
+        }
+        touch(dir);
+        Ok(Some(UnpackedWheel {
+            dir: dir.to_path_buf(),
+            wheel: wheel.to_string(),
+            info,
+        }))
     }
+
+    /// A new folder of a random `.tmp-*` name, removed when dropped.
+    fn temporary_dir(&self) -> Result<tempfile::TempDir, WheelError> {
+        tempfile::Builder::new()
+            .prefix(TEMPORARY_PREFIX)
+            .tempdir_in(&self.root)
+            .map_err(WheelError::io(&self.root))
+    }
+
+    /// Takes `dir` out of use: renamed into a folder of our own first, so
+    /// no other process links from it meanwhile, then removed. A folder
+    /// another process evicted first is fine.
+    fn evict(&self, dir: &Path) -> Result<(), WheelError> {
+        let grave = self.temporary_dir()?;
+        match std::fs::rename(dir, grave.path().join("evicted")) {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(WheelError::Io {
+                path: dir.to_path_buf(),
+                source,
+            }),
+        }
+        // Dropping `grave` removes it with what was moved in.
+    }
+
+    fn absent_path(&self, key: &str) -> PathBuf {
+        self.root.join(format!("{key}{ABSENT_SUFFIX}"))
+    }
+
+    /// The rows listed in `<key>.absent`; none when there is no list.
+    fn read_absent(&self, key: &str) -> Result<BTreeSet<String>, WheelError> {
+        let path = self.absent_path(key);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(text.lines().map(str::to_string).collect()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+            // Unreadable (not UTF-8, ...): as if lost, so the tree is unpacked again.
+            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => Ok(BTreeSet::new()),
+            Err(source) => Err(WheelError::Io { path, source }),
+        }
+    }
+
+    /// Writes `<key>.absent` whole, by a rename.
+    fn write_absent(&self, key: &str, absent: &[String]) -> Result<(), WheelError> {
+        let mut text = String::new();
+        for path in absent {
+            text.push_str(path);
+            text.push('\n');
+        }
+        let mut file = tempfile::Builder::new()
+            .prefix(TEMPORARY_PREFIX)
+            .tempfile_in(&self.root)
+            .map_err(WheelError::io(&self.root))?;
+        file.write_all(text.as_bytes())
+            .map_err(WheelError::io(file.path()))?;
+        let path = self.absent_path(key);
+        file.persist(&path)
+            .map_err(|error| WheelError::Io {
+                path,
+                source: error.error,
+            })
+            .map(drop)
+    }
+}
+
+/// The folder name for a wheel's sha256: lowercase hex, nothing else.
+fn cache_key(sha256_hex: &str) -> Result<String, WheelError> {
+    let key = sha256_hex.to_ascii_lowercase();
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(WheelError::CacheKey(sha256_hex.to_string()));
+    }
+    Ok(key)
+}
+
+/// The rows of the `RECORD` in `dir` that have a hash but whose file is
+/// missing or not of the recorded size: metadata only, nothing is read.
+/// Rows with unsafe paths are skipped (no unpack writes them).
+fn missing_rows(dir: &Path, wheel: &str, dist_info_dir: &str) -> Result<Vec<String>, WheelError> {
+    let record_entry = format!("{dist_info_dir}/RECORD");
+    let record_path = dir.join(&record_entry);
+    let text = std::fs::read_to_string(&record_path).map_err(WheelError::io(&record_path))?;
+    let rows = parse_record(&text).map_err(|source| WheelError::Record {
+        wheel: wheel.to_string(),
+        entry: record_entry.clone(),
+        source,
+    })?;
+    let mut missing = Vec::new();
+    for row in rows {
+        if row.hash.is_none() || row.path == record_entry || check_entry_name(&row.path).is_err() {
+            continue;
+        }
+        let complete = std::fs::symlink_metadata(dir.join(&row.path)).is_ok_and(|metadata| {
+            metadata.is_file() && row.size.is_none_or(|size| size == metadata.len())
+        });
+        if !complete {
+            missing.push(row.path);
+        }
+    }
+    Ok(missing)
 }
 
 /// Unpacks `wheel` into `dest` (a folder the caller owns and removes), for
@@ -169,8 +314,6 @@ pub fn unpack_uncached(
     }
 }
 
-/// Sets the folder's mtime to now: the "last used" time that pruning reads.
-/// Best effort: a read-only cache still works.
 /// Whether every file of the unpacked tree still has its RECORD hash.
 fn tree_matches_record(dir: &Path, filename: &WheelFilename) -> bool {
     let Ok(info) = read_unpacked_info(dir, filename) else {
@@ -189,6 +332,8 @@ fn tree_matches_record(dir: &Path, filename: &WheelFilename) -> bool {
     })
 }
 
+/// Sets the folder's mtime to now: the "last used" time that pruning reads.
+/// Best effort: a read-only cache still works.
 fn touch(dir: &Path) {
     #[cfg(unix)]
     if let Ok(file) = std::fs::File::open(dir) {
@@ -260,6 +405,132 @@ mod tests {
         assert_eq!(names, vec![sha.clone()]);
         let big = std::fs::read(results[0].dir.join("demo/big.py")).unwrap();
         assert_eq!(big.len(), 6 * 50_000);
+    }
+
+    fn inode(path: &Path) -> u64 {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path).unwrap().ino()
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            0
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_tree_that_lost_a_file_is_unpacked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0")
+            .file("demo/data.txt", "payload\n")
+            .build(dir.path())
+            .unwrap();
+        let cache = WheelCache::new(&dir.path().join("cache"));
+        let sha = sha256_hex(&wheel);
+        let first = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        std::fs::remove_file(first.dir.join("demo/data.txt")).unwrap();
+        let second = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(second, first);
+        assert_eq!(
+            std::fs::read_to_string(second.dir.join("demo/data.txt")).unwrap(),
+            "payload\n"
+        );
+        assert_eq!(names(cache.root()), vec![sha]);
+    }
+
+    #[test]
+    fn a_file_edited_through_a_link_is_unpacked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0")
+            .file("demo/data.txt", "payload\n")
+            .build(dir.path())
+            .unwrap();
+        let cache = WheelCache::new(&dir.path().join("cache"));
+        let sha = sha256_hex(&wheel);
+        let first = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        let linked = dir.path().join("installed.txt");
+        std::fs::hard_link(first.dir.join("demo/data.txt"), &linked).unwrap();
+        std::fs::write(&linked, "edited in the target\n").unwrap();
+        let second = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(second.dir.join("demo/data.txt")).unwrap(),
+            "payload\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&linked).unwrap(),
+            "edited in the target\n",
+            "the target's file is left alone"
+        );
+        assert_eq!(names(cache.root()), vec![sha]);
+    }
+
+    #[test]
+    fn record_rows_the_archive_lacked_do_not_evict_the_tree() {
+        use crate::wheel::tests::{demo_wheel, METADATA, WHEEL};
+        let dir = tempfile::tempdir().unwrap();
+        let entries: &[(&str, &[u8])] = &[
+            ("demo-1.0.dist-info/METADATA", METADATA),
+            ("demo-1.0.dist-info/WHEEL", WHEEL),
+            ("demo/__init__.py", b"x = 1\n"),
+        ];
+        let mut recorded = entries.to_vec();
+        recorded.push(("demo/gone.pyc", b"never shipped"));
+        let wheel = demo_wheel(dir.path(), entries, &recorded);
+        let cache = WheelCache::new(&dir.path().join("cache"));
+        let sha = sha256_hex(&wheel);
+        let absent = cache.root().join(format!("{sha}.absent"));
+        let first = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(std::fs::read_to_string(&absent).unwrap(), "demo/gone.pyc\n");
+        assert_eq!(
+            names(cache.root()),
+            vec![sha.clone(), format!("{sha}.absent")]
+        );
+        let init = first.dir.join("demo/__init__.py");
+        let before = inode(&init);
+        let second = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(second, first);
+        assert_eq!(inode(&init), before, "the tree was reused");
+        // A lost list costs one unpack, which writes it again.
+        std::fs::remove_file(&absent).unwrap();
+        let third = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert_eq!(third, first);
+        assert!(absent.is_file());
+    }
+
+    #[test]
+    fn temporary_folders_of_others_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = WheelBuilder::new("demo", "1.0").build(dir.path()).unwrap();
+        let cache = WheelCache::new(&dir.path().join("cache"));
+        // What a process with our pid in another container would be using.
+        let other = cache.root().join(format!(".tmp-{}-0", std::process::id()));
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join("busy"), "x").unwrap();
+        let sha = sha256_hex(&wheel);
+        let first = cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        std::fs::remove_file(first.dir.join("demo/__init__.py")).unwrap();
+        cache
+            .unpacked_verified(&sha, &wheel, &filename_of(&wheel))
+            .unwrap();
+        cache.unpacked(&sha, &wheel, &filename_of(&wheel)).unwrap();
+        assert!(other.join("busy").is_file());
+        let mut expected = vec![
+            sha.clone(),
+            other.file_name().unwrap().to_str().unwrap().to_string(),
+        ];
+        expected.sort();
+        assert_eq!(names(cache.root()), expected);
     }
 
     #[test]

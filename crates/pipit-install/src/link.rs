@@ -132,9 +132,22 @@ fn can_fall_back(error: &std::io::Error) -> bool {
     false
 }
 
+/// A copy into a new file: `std::fs::copy` would truncate an existing
+/// `dst`, and through a hard link that would rewrite the cache's file.
 fn copy(src: &Path, dst: &Path) -> Result<(), WheelError> {
-    std::fs::copy(src, dst)
-        .map(drop)
+    let mut source = std::fs::File::open(src).map_err(WheelError::io(src))?;
+    let permissions = source
+        .metadata()
+        .map_err(WheelError::io(src))?
+        .permissions();
+    let mut target = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dst)
+        .map_err(WheelError::io(dst))?;
+    std::io::copy(&mut source, &mut target).map_err(WheelError::io(dst))?;
+    target
+        .set_permissions(permissions)
         .map_err(WheelError::io(dst))
 }
 
@@ -243,9 +256,17 @@ mod tests {
         let src = source(dir.path());
         let dst = dir.path().join("dst");
         std::fs::write(&dst, "old").unwrap();
-        let linker = Linker::new(LinkMode::Hardlink);
-        assert!(linker.link(&src, &dst).is_err());
-        assert!(!linker.fell_back());
+        for mode in [
+            LinkMode::Hardlink,
+            LinkMode::Clone,
+            LinkMode::Copy,
+            LinkMode::Symlink,
+        ] {
+            let linker = Linker::new(mode);
+            assert!(linker.link(&src, &dst).is_err(), "{mode}");
+            assert!(!linker.fell_back(), "{mode}");
+            assert_eq!(std::fs::read(&dst).unwrap(), b"old", "{mode}");
+        }
     }
 
     #[cfg(target_os = "linux")]

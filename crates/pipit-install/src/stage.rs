@@ -38,6 +38,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::cache::UnpackedWheel;
 use crate::layout::InstallLayout;
 use crate::link::Linker;
+use crate::lock::STATE_DIR;
 use crate::record::{encode_digest, record_hash, write_record, RecordEntry};
 use crate::scripts::{launcher, parse_entry_points, rewrite_script, ENV_PYTHON};
 use crate::wheel::WheelError;
@@ -223,6 +224,12 @@ pub fn stage_wheel(
 
     let mut destinations: HashMap<&Path, &str> = HashMap::new();
     for planned in &plan {
+        if in_state_dir(&planned.final_path, &layout.root) {
+            return Err(WheelError::StateDir {
+                wheel: wheel.to_string(),
+                entry: planned.entry.clone(),
+            });
+        }
         if let Some(other) = destinations.insert(&planned.final_path, &planned.entry) {
             return Err(WheelError::SameDestination {
                 wheel: wheel.to_string(),
@@ -240,14 +247,15 @@ pub fn stage_wheel(
     let mut record = Vec::with_capacity(plan.len() + 1);
     for planned in plan {
         let staged = staged_path(&planned.final_path);
-        create_parent(&staged)?;
+        let named = |error| staging_error(error, wheel, &planned.entry);
+        create_parent(&staged).map_err(named)?;
         let (hash, size) = match planned.source {
             Source::Link { src, hash, size } => {
-                linker.link(&src, &staged)?;
+                replacing(&staged, || linker.link(&src, &staged)).map_err(named)?;
                 (hash, size)
             }
             Source::Write { bytes, mode } => {
-                write_new(&staged, &bytes, mode)?;
+                replacing(&staged, || write_new(&staged, &bytes, mode)).map_err(named)?;
                 (record_hash(&bytes), bytes.len() as u64)
             }
         };
@@ -291,12 +299,14 @@ pub fn stage_wheel(
     });
     record.sort_by(|left, right| left.path.cmp(&right.path));
     let record_staged = staged_path(&record_final);
-    create_parent(&record_staged)?;
-    write_new(
-        &record_staged,
-        write_record(&record).as_bytes(),
-        FileMode::Default,
-    )?;
+    let record_entry = format!("{}/RECORD", info.dist_info_dir);
+    let named = |error| staging_error(error, wheel, &record_entry);
+    create_parent(&record_staged).map_err(named)?;
+    let record_bytes = write_record(&record).into_bytes();
+    replacing(&record_staged, || {
+        write_new(&record_staged, &record_bytes, FileMode::Default)
+    })
+    .map_err(named)?;
     files.push(StagedFile {
         staged: record_staged,
         final_path: record_final,
@@ -309,6 +319,67 @@ pub fn stage_wheel(
         files,
         record,
     })
+}
+
+/// Whether `path` is pipit's state folder `<root>/.pipit` or inside it,
+/// also when a case-insensitive file system would make it so.
+fn in_state_dir(path: &Path, root: &Path) -> bool {
+    if path.starts_with(root.join(STATE_DIR)) {
+        return true;
+    }
+    path.strip_prefix(root)
+        .ok()
+        .and_then(|relative| relative.components().next())
+        .is_some_and(|first| {
+            first
+                .as_os_str()
+                .to_str()
+                .is_some_and(|first| first.eq_ignore_ascii_case(STATE_DIR))
+        })
+}
+
+/// Runs `place`, which creates `staged`; when an earlier wheel of the same
+/// install staged that path already, removes it and tries again: the later
+/// wheel wins, as with pip. Retries a few times, since wheels are staged
+/// concurrently.
+fn replacing(
+    staged: &Path,
+    mut place: impl FnMut() -> Result<(), WheelError>,
+) -> Result<(), WheelError> {
+    let mut attempts = 0;
+    loop {
+        match place() {
+            Err(WheelError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists && attempts < 8 =>
+            {
+                attempts += 1;
+                match std::fs::remove_file(staged) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => {
+                        return Err(WheelError::Io {
+                            path: staged.to_path_buf(),
+                            source,
+                        })
+                    }
+                }
+            }
+            result => return result,
+        }
+    }
+}
+
+/// A file system error while staging, named by wheel and entry.
+fn staging_error(error: WheelError, wheel: &str, entry: &str) -> WheelError {
+    match error {
+        WheelError::Io { path, source } => WheelError::Staging {
+            wheel: wheel.to_string(),
+            entry: entry.to_string(),
+            path,
+            source,
+        },
+        other => other,
+    }
 }
 
 /// The final path of the archive entry `path`, and whether it is a

@@ -165,6 +165,15 @@ pub enum WheelError {
         other: String,
         path: PathBuf,
     },
+    #[error("wheel `{wheel}`: `{entry}` would install into pipit's state folder `.pipit`")]
+    StateDir { wheel: String, entry: String },
+    #[error("wheel `{wheel}`: cannot stage `{entry}` at `{}`: {source}", path.display())]
+    Staging {
+        wheel: String,
+        entry: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("`{0}` is not a link mode (hardlink, clone, copy or symlink)")]
     LinkMode(String),
     #[error("`{0}` is not a lowercase sha256 hex digest")]

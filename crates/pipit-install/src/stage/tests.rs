@@ -304,3 +304,129 @@ fn compiles_bytecode_into_record_without_hashes() {
     assert!(file.staged.is_file());
     assert!(file.final_path.starts_with(&target));
 }
+
+fn stage_built(
+    dir: &Path,
+    builder: WheelBuilder,
+    layout: &InstallLayout,
+    staging: &Path,
+) -> Result<StagedDist, WheelError> {
+    let wheels = dir.join("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    let wheel = builder.build(&wheels).unwrap();
+    let cache = WheelCache::new(&dir.join("cache"));
+    let unpacked = cache
+        .unpacked(&sha256_hex(&wheel), &wheel, &filename_of(&wheel))
+        .unwrap();
+    stage_wheel(
+        &unpacked,
+        layout,
+        staging,
+        &Linker::default(),
+        &StageOptions::default(),
+    )
+}
+
+#[test]
+fn entries_into_the_state_folder_are_refused() {
+    let cases: [(WheelBuilder, &str); 4] = [
+        (
+            WheelBuilder::new("demo", "1.0").file(".pipit/lock", "x"),
+            ".pipit/lock",
+        ),
+        (
+            WheelBuilder::new("demo", "1.0").file(".PIPIT/journal", "x"),
+            ".PIPIT/journal",
+        ),
+        (
+            WheelBuilder::new("demo", "1.0").data("data", ".pipit/staging/x", "x"),
+            "demo-1.0.data/data/.pipit/staging/x",
+        ),
+        (
+            WheelBuilder::new("demo", "1.0").data("purelib", ".Pipit/x.py", "x"),
+            "demo-1.0.data/purelib/.Pipit/x.py",
+        ),
+    ];
+    for (builder, entry) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = dir.path().join("staging");
+        let layout = target_layout(&dir.path().join("t"), None);
+        let error = stage_built(dir.path(), builder, &layout, &staging)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("demo-1.0-py3-none-any.whl"), "{error}");
+        assert!(error.contains(entry), "{error}");
+        assert!(error.contains(".pipit"), "{error}");
+        assert!(!error.contains('\n'), "{error}");
+        assert!(!staging.exists(), "nothing is staged: {entry}");
+    }
+}
+
+#[test]
+fn a_state_folder_name_below_the_root_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    let layout = target_layout(&dir.path().join("t"), None);
+    let builder = WheelBuilder::new("demo", "1.0").file("demo/.pipit/x.py", "x");
+    stage_built(dir.path(), builder, &layout, &staging).unwrap();
+    assert!(staging.join("demo/.pipit/x.py").is_file());
+}
+
+#[test]
+fn two_wheels_shipping_one_path_both_stage_and_the_later_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    let layout = target_layout(&dir.path().join("t"), None);
+    let first = WheelBuilder::new("one", "1.0")
+        .file("ns/__init__.py", "# one\n")
+        .file("ns/one.py", "")
+        .data("data", "share/common.txt", "one\n");
+    let second = WheelBuilder::new("two", "1.0")
+        .file("ns/__init__.py", "# two, longer\n")
+        .file("ns/two.py", "")
+        .data("data", "share/common.txt", "two\n");
+    let first = stage_built(dir.path(), first, &layout, &staging).unwrap();
+    let second = stage_built(dir.path(), second, &layout, &staging).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(staging.join("ns/__init__.py")).unwrap(),
+        "# two, longer\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(staging.join("share/common.txt")).unwrap(),
+        "two\n"
+    );
+    assert!(staging.join("ns/one.py").is_file());
+    for dist in [&first, &second] {
+        let paths: Vec<&str> = dist.record.iter().map(|row| row.path.as_str()).collect();
+        assert!(paths.contains(&"ns/__init__.py"), "{paths:?}");
+        assert!(paths.contains(&"share/common.txt"), "{paths:?}");
+    }
+    // The earlier wheel's file was unlinked, not written through: the
+    // cache still holds its bytes.
+    let cache = dir.path().join("cache").join(crate::cache::WHEELS_DIR);
+    let mut firsts = Vec::new();
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        let init = entry.unwrap().path().join("ns/__init__.py");
+        if let Ok(text) = std::fs::read_to_string(&init) {
+            firsts.push(text);
+        }
+    }
+    firsts.sort();
+    assert_eq!(firsts, ["# one\n", "# two, longer\n"]);
+}
+
+#[test]
+fn a_staging_error_names_the_wheel_and_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    let layout = target_layout(&dir.path().join("t"), None);
+    // A folder where the wheel's file goes cannot be replaced.
+    std::fs::create_dir_all(staging.join("demo/x.py/inner")).unwrap();
+    let builder = WheelBuilder::new("demo", "1.0").file("demo/x.py", "x");
+    let error = stage_built(dir.path(), builder, &layout, &staging)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("demo-1.0-py3-none-any.whl"), "{error}");
+    assert!(error.contains("`demo/x.py`"), "{error}");
+    assert!(!error.contains('\n'), "{error}");
+}

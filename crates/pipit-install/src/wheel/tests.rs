@@ -50,7 +50,7 @@ fn built(builder: WheelBuilder) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// A wheel written entry by entry, for what the builder cannot get wrong.
-fn custom_wheel(dir: &Path, file_name: &str, entries: &[(&str, &[u8])]) -> PathBuf {
+pub(crate) fn custom_wheel(dir: &Path, file_name: &str, entries: &[(&str, &[u8])]) -> PathBuf {
     let path = dir.join(file_name);
     let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     for (name, contents) in entries {
@@ -63,8 +63,8 @@ fn custom_wheel(dir: &Path, file_name: &str, entries: &[(&str, &[u8])]) -> PathB
     path
 }
 
-const METADATA: &[u8] = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
-const WHEEL: &[u8] = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
+pub(crate) const METADATA: &[u8] = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
+pub(crate) const WHEEL: &[u8] = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
 
 fn record_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut record = String::new();
@@ -80,7 +80,11 @@ fn record_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 /// A `demo 1.0` wheel from `entries` plus RECORD over `recorded`.
-fn demo_wheel(dir: &Path, entries: &[(&str, &[u8])], recorded: &[(&str, &[u8])]) -> PathBuf {
+pub(crate) fn demo_wheel(
+    dir: &Path,
+    entries: &[(&str, &[u8])],
+    recorded: &[(&str, &[u8])],
+) -> PathBuf {
     let record = record_of(recorded);
     let mut all = entries.to_vec();
     all.push(("demo-1.0.dist-info/RECORD", &record));
