@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
+use pipit_testkit::WheelBuilder;
 
 /// `pipit` with every `PIP_*`/`PIPIT_*` variable removed, no pip.conf, no
 /// netrc, and a private cache.
@@ -43,4 +44,32 @@ pub fn workspace_root() -> &'static Path {
         .parent()
         .and_then(Path::parent)
         .expect("crates/pipit sits two levels below the workspace root")
+}
+
+/// Wheels that use every layout feature: `.data/scripts|headers|data|purelib|platlib`,
+/// console and GUI entry points, a namespace package, a non-ASCII file name,
+/// a dependency, and a platform wheel (not purelib) with a binary file.
+pub fn layout_wheels() -> Vec<WheelBuilder> {
+    vec![
+        WheelBuilder::new("demo", "1.0")
+            .requires("dep")
+            .file("demo/__init__.py", "x = 1\n")
+            .file("demo/caf\u{e9}.txt", "caf\u{e9}\n")
+            .file("nsp/sub/mod.py", "y = 2\n")
+            .data("scripts", "tool", "#!python\nprint('hi')\n")
+            .data("scripts", "tool.sh", "#!/bin/sh\necho hi\n")
+            .data("headers", "demo.h", "int x;\n")
+            .data("data", "share/demo/readme.txt", "data\n")
+            .data("purelib", "pure_extra.py", "p = 1\n")
+            .data("platlib", "plat_extra.py", "q = 1\n")
+            .console_script("demo-cli", "demo.cli:main")
+            .console_script("demo-attr", "demo:obj.attr")
+            .gui_script("demo-gui", "demo:gui"),
+        WheelBuilder::new("dep", "1.0").file("nsp/other/mod.py", "z = 3\n"),
+        WheelBuilder::new("platty", "2.0")
+            .root_is_purelib(false)
+            .tag("cp311-cp311-manylinux_2_17_x86_64")
+            .file("platty/__init__.py", "")
+            .file("platty/_native.so", [0u8, 1, 2, 255]),
+    ]
 }

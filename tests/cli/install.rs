@@ -10,7 +10,7 @@ use pipit_testkit::{Fault, IndexServer, WheelBuilder};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{pipit_process, run};
+use crate::common::{layout_wheels, pipit_process, run};
 
 const TARGET: [&str; 4] = [
     "--python-version",
@@ -126,25 +126,6 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
 
 fn names(tree: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
     tree.keys().map(String::as_str).collect()
-}
-
-/// A wheel that uses every layout feature, and its dependency.
-fn layout_wheels() -> Vec<WheelBuilder> {
-    vec![
-        WheelBuilder::new("demo", "1.0")
-            .requires("dep")
-            .file("demo/__init__.py", "x = 1\n")
-            .file("demo/caf\u{e9}.txt", "caf\u{e9}\n")
-            .file("nsp/sub/mod.py", "y = 2\n")
-            .data("scripts", "tool", "#!python\nprint('hi')\n")
-            .data("headers", "demo.h", "int x;\n")
-            .data("data", "share/demo/readme.txt", "data\n")
-            .data("purelib", "pure_extra.py", "p = 1\n")
-            .data("platlib", "plat_extra.py", "q = 1\n")
-            .console_script("demo-cli", "demo.cli:main")
-            .gui_script("demo-gui", "demo:gui"),
-        WheelBuilder::new("dep", "1.0").file("nsp/other/mod.py", "z = 3\n"),
-    ]
 }
 
 #[test]

@@ -14,9 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pipit_testkit::WheelBuilder;
-
-use crate::common::{pipit, run};
+use crate::common::{layout_wheels, pipit, run};
 
 const PIP_PIN: &str = "pip==26.3";
 
@@ -83,31 +81,6 @@ fn normalise_record(text: &str) -> String {
         .collect();
     rows.sort();
     rows.join("\n")
-}
-
-fn layout_wheels() -> Vec<WheelBuilder> {
-    vec![
-        WheelBuilder::new("demo", "1.0")
-            .requires("dep")
-            .file("demo/__init__.py", "x = 1\n")
-            .file("demo/caf\u{e9}.txt", "caf\u{e9}\n")
-            .file("nsp/sub/mod.py", "y = 2\n")
-            .data("scripts", "tool", "#!python\nprint('hi')\n")
-            .data("scripts", "tool.sh", "#!/bin/sh\necho hi\n")
-            .data("headers", "demo.h", "int x;\n")
-            .data("data", "share/demo/readme.txt", "data\n")
-            .data("purelib", "pure_extra.py", "p = 1\n")
-            .data("platlib", "plat_extra.py", "q = 1\n")
-            .console_script("demo-cli", "demo.cli:main")
-            .console_script("demo-attr", "demo:obj.attr")
-            .gui_script("demo-gui", "demo:gui"),
-        WheelBuilder::new("dep", "1.0").file("nsp/other/mod.py", "z = 3\n"),
-        WheelBuilder::new("platty", "2.0")
-            .root_is_purelib(false)
-            .tag("cp311-cp311-manylinux_2_17_x86_64")
-            .file("platty/__init__.py", "")
-            .file("platty/_native.so", [0u8, 1, 2, 255]),
-    ]
 }
 
 fn assert_same_trees(pip_target: &Path, pipit_target: &Path) {

@@ -322,18 +322,7 @@ async fn fetch(
     reporter: &dyn Reporter,
 ) -> Result<pipit_index::Fetched, InstallError> {
     let _ = std::fs::create_dir_all(scratch);
-    let user_sha256: Vec<&str> = wheel
-        .allowed_hashes
-        .iter()
-        .filter_map(|hash| hash.strip_prefix("sha256:"))
-        .collect();
-    // The index's hash names the blob; without one, a single sha256 of the
-    // user's may, but with several the file is checked after it is fetched.
-    let expected = match (wheel.sha256.as_deref(), user_sha256.as_slice()) {
-        (Some(sha256), _) => Some(sha256),
-        (None, [only]) => Some(*only),
-        (None, _) => None,
-    };
+    let expected = blob_sha256(wheel.sha256.as_deref(), &wheel.allowed_hashes);
     let name = wheel.name.clone();
     let progress = move |event: FetchProgress| match event {
         FetchProgress::Started { total } => reporter.download_started(&name, total),
@@ -356,9 +345,27 @@ async fn fetch(
     Ok(fetched)
 }
 
+/// The sha256 a fetch is checked against while it streams: the index's;
+/// without one, the user's only sha256 (`sha256:<hex>` in `allowed`).
+/// With several, the file is checked after it is fetched ([`matches_any`]).
+pub fn blob_sha256<'a>(index_sha256: Option<&'a str>, allowed: &'a [String]) -> Option<&'a str> {
+    let user: Vec<&str> = allowed
+        .iter()
+        .filter_map(|hash| hash.strip_prefix("sha256:"))
+        .collect();
+    match (index_sha256, user.as_slice()) {
+        (Some(sha256), _) => Some(sha256),
+        (None, [only]) => Some(*only),
+        (None, _) => None,
+    }
+}
+
 /// Whether the fetched file matches one of `allowed` (`algorithm:hex`):
 /// sha256 from the fetch, sha384/sha512 computed from the file when given.
-fn matches_any(allowed: &[String], fetched: &pipit_index::Fetched) -> Result<bool, InstallError> {
+pub fn matches_any(
+    allowed: &[String],
+    fetched: &pipit_index::Fetched,
+) -> Result<bool, InstallError> {
     use sha2::Digest;
     let mut sha384: Option<String> = None;
     let mut sha512: Option<String> = None;

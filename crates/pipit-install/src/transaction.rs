@@ -260,7 +260,8 @@ pub fn recover(lock: &TargetLock, keep_dirs: &[&Path]) -> Result<Recovery, Trans
 
 /// Whether an interrupted install left work under `root/.pipit` (a journal
 /// or a staging folder). Reads only; takes no lock.
-pub fn has_leftovers(root: &Path) -> bool {
+#[cfg(test)]
+fn has_leftovers(root: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(root.join(crate::lock::STATE_DIR)) else {
         return false;
     };

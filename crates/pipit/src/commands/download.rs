@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use pep508_rs::PackageName;
 use pipit_index::{FetchProgress, Fetched, IndexClient, IndexError};
+use pipit_install::install::{blob_sha256, matches_any};
 use pipit_resolver::ResolvedDist;
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -36,7 +37,9 @@ struct Wanted {
     url: Url,
     /// The index's sha256, else the user's when they gave exactly one.
     expected: Option<String>,
-    /// The user's `--hash=sha256:…` values; the file must match one.
+    /// The user's `--hash` values (`algorithm:hex`); the file must match one.
+    user_hashes: Vec<String>,
+    /// Their sha256 values, to check a file already in DIR.
     user_sha256: Vec<String>,
 }
 
@@ -59,7 +62,7 @@ pub fn download(args: &DownloadArgs) -> Result<Output, CliError> {
     for note in prepared.notes.iter().chain(&resolution.warnings) {
         let _ = writeln!(output.stderr, "warning: {note}");
     }
-    let user_hashes = user_sha256(&prepared.request);
+    let user_hashes = user_hashes(&prepared.request);
     let wanted: Vec<Wanted> = resolution
         .packages
         .iter()
@@ -116,39 +119,38 @@ pub fn download(args: &DownloadArgs) -> Result<Output, CliError> {
     Ok(output)
 }
 
-/// The `sha256:` hashes the user gave, per package (requirements and constraints).
-fn user_sha256(request: &pipit_resolver::Request) -> HashMap<PackageName, Vec<String>> {
+/// The `--hash` values the user gave, per package (requirements and
+/// constraints), lowercase.
+fn user_hashes(request: &pipit_resolver::Request) -> HashMap<PackageName, Vec<String>> {
     let mut hashes: HashMap<PackageName, Vec<String>> = HashMap::new();
     for user in request.requirements.iter().chain(&request.constraints) {
-        for hash in &user.hashes {
-            if let Some(hex) = hash.strip_prefix("sha256:") {
-                hashes
-                    .entry(user.requirement.name.clone())
-                    .or_default()
-                    .push(hex.to_ascii_lowercase());
-            }
-        }
+        hashes
+            .entry(user.requirement.name.clone())
+            .or_default()
+            .extend(user.hashes.iter().map(|hash| hash.to_ascii_lowercase()));
     }
     hashes
 }
 
 fn wanted(dist: &ResolvedDist, user_hashes: &HashMap<PackageName, Vec<String>>) -> Wanted {
-    let user_sha256 = user_hashes.get(&dist.name).cloned().unwrap_or_default();
-    let expected = dist
+    let user_hashes = user_hashes.get(&dist.name).cloned().unwrap_or_default();
+    let index_sha256 = dist
         .file
         .hashes
         .get("sha256")
-        .map(|hex| hex.to_ascii_lowercase())
-        .or_else(|| match user_sha256.as_slice() {
-            [only] => Some(only.clone()),
-            _ => None,
-        });
+        .map(|hex| hex.to_ascii_lowercase());
+    let expected = blob_sha256(index_sha256.as_deref(), &user_hashes).map(str::to_string);
+    let user_sha256 = user_hashes
+        .iter()
+        .filter_map(|hash| hash.strip_prefix("sha256:").map(str::to_string))
+        .collect();
     Wanted {
         name: dist.name.to_string(),
         version: dist.version.to_string(),
         filename: dist.file.filename.clone(),
         url: dist.file.url.clone(),
         expected,
+        user_hashes,
         user_sha256,
     }
 }
@@ -237,7 +239,7 @@ async fn fetch_one(
             .await
             .ok()
             .flatten();
-        let known = wanted.expected.is_some() || !wanted.user_sha256.is_empty();
+        let known = wanted.expected.is_some() || !wanted.user_hashes.is_empty();
         let matches = existing.as_deref().is_some_and(|sha256| {
             wanted.expected.as_deref().is_none_or(|hex| hex == sha256)
                 && (wanted.user_sha256.is_empty()
@@ -275,10 +277,12 @@ async fn fetch_one(
     let fetched = client
         .fetch_file(&wanted.url, wanted.expected.as_deref(), scratch, &report)
         .await?;
-    if !wanted.user_sha256.is_empty() && !wanted.user_sha256.contains(&fetched.sha256) {
+    let allowed = wanted.user_hashes.is_empty()
+        || matches_any(&wanted.user_hashes, &fetched).map_err(CliError::from)?;
+    if !allowed {
         return Err(CliError::from(IndexError::HashMismatch {
             url: pipit_index::redact(&wanted.url),
-            expected: wanted.user_sha256.join(" or "),
+            expected: wanted.user_hashes.join(" or "),
             actual: fetched.sha256,
         })
         .hint("the file does not match the --hash given for it"));

@@ -20,9 +20,7 @@ use crate::cli::{InstallArgs, Output};
 use crate::exit::CliError;
 use crate::progress::Progress;
 
-use super::resolve::{
-    installed_preferences, loaded_preferences, prepare, prepare_for, run, Prepared,
-};
+use super::resolve::{loaded_preferences, prepare, prepare_for, run, Prepared};
 
 /// Resolves the request and installs it (or, with `--dry-run`, reports it).
 pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
@@ -462,7 +460,16 @@ fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
     let mut installed = Vec::new();
     if let Some(target) = &args.target {
         if !args.ignore_installed && !args.force_reinstall {
-            installed = installed_preferences(target)?;
+            let layout = super::installed::target_without_interpreter(target);
+            installed = installed_dists(&layout)
+                .map_err(|error| CliError::usage(format!("cannot read the target: {error}")))?
+                .into_iter()
+                .map(|dist| Preference {
+                    name: dist.name,
+                    version: dist.version,
+                    kind: PreferenceKind::Installed,
+                })
+                .collect();
             preferences.extend(installed.iter().cloned());
         }
     }

@@ -38,7 +38,7 @@ pub(crate) fn layout(
 
 /// pip's `--target` folders, for reading and removing: the interpreter only
 /// decides where new headers would go, which reading does not need.
-fn target_without_interpreter(dir: &Path) -> InstallLayout {
+pub(crate) fn target_without_interpreter(dir: &Path) -> InstallLayout {
     InstallLayout {
         root: dir.to_path_buf(),
         purelib: dir.to_path_buf(),

@@ -379,39 +379,6 @@ pub(crate) fn loaded_preferences(items: &[String]) -> Result<Vec<Preference>, Cl
     Ok(preferences)
 }
 
-/// The distributions installed in a `--target` folder (its `.dist-info`
-/// folders), preferred while they satisfy. A missing folder holds nothing.
-pub(crate) fn installed_preferences(target: &Path) -> Result<Vec<Preference>, CliError> {
-    let entries = match fs_err::read_dir(target) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(CliError::usage(format!("cannot read the target: {error}"))),
-    };
-    let mut preferences = Vec::new();
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(stem) = file_name.strip_suffix(".dist-info") else {
-            continue;
-        };
-        // `{name}-{version}.dist-info`: the name is escaped, so it has no `-`.
-        let Some((name, version)) = stem.split_once('-') else {
-            continue;
-        };
-        let (Ok(name), Ok(version)) = (
-            PackageName::from_str(name),
-            pep440_rs::Version::from_str(version),
-        ) else {
-            continue;
-        };
-        preferences.push(Preference {
-            name,
-            version,
-            kind: PreferenceKind::Installed,
-        });
-    }
-    Ok(preferences)
-}
-
 fn preference(name: &str, version: &str, item: &str) -> Result<Preference, CliError> {
     let name = PackageName::from_str(name)
         .map_err(|error| CliError::usage(format!("--loaded `{item}`: invalid name: {error}")))?;
