@@ -68,6 +68,9 @@ pub struct InstallOptions {
     pub verify_cache: bool,
     /// The cache folder; `None` (`--no-cache-dir`) unpacks into the staging folder.
     pub cache_dir: Option<PathBuf>,
+    /// Files that must be neither removed nor overwritten: those of
+    /// distributions the host process has loaded from the target.
+    pub protected: Vec<PathBuf>,
 }
 
 impl Default for InstallOptions {
@@ -78,6 +81,7 @@ impl Default for InstallOptions {
             concurrency: DEFAULT_CONCURRENCY,
             verify_cache: false,
             cache_dir: None,
+            protected: Vec::new(),
         }
     }
 }
@@ -139,6 +143,8 @@ pub enum InstallError {
     Internal(String),
     #[error("stopped after another wheel failed")]
     Cancelled,
+    #[error("installing would {action} `{}`, a file of a distribution the host process has loaded", path.display())]
+    Protected { action: &'static str, path: PathBuf },
 }
 
 /// Installs `wheels` into the locked target, replacing `replace` (installed
@@ -184,6 +190,10 @@ pub async fn install(
     }
     removals.sort();
     removals.dedup();
+    if let Some(error) = touches_protected(&removals, &staged, &options.protected) {
+        staging.discard();
+        return Err(error);
+    }
     let moves = plan_moves(&staging.new_dir(), &staged);
     let keep = layout.folders();
     staging.commit(removals, moves, &keep)?;
@@ -403,6 +413,37 @@ pub fn matches_any(
         }
     }
     Ok(false)
+}
+
+/// The first protected file the install would remove or overwrite.
+fn touches_protected(
+    removals: &[PathBuf],
+    staged: &[StagedDist],
+    protected: &[PathBuf],
+) -> Option<InstallError> {
+    if protected.is_empty() {
+        return None;
+    }
+    let protected: std::collections::BTreeSet<&PathBuf> = protected.iter().collect();
+    if let Some(path) = removals.iter().find(|path| protected.contains(path)) {
+        return Some(InstallError::Protected {
+            action: "remove",
+            path: path.clone(),
+        });
+    }
+    for dist in staged {
+        if let Some(file) = dist
+            .files
+            .iter()
+            .find(|file| protected.contains(&file.final_path))
+        {
+            return Some(InstallError::Protected {
+                action: "overwrite",
+                path: file.final_path.clone(),
+            });
+        }
+    }
+    None
 }
 
 /// The renames that put the staged files into place: a staged folder whose

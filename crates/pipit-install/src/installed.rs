@@ -199,28 +199,11 @@ impl InstalledDist {
     /// points outside the layout's folders is an error: nothing outside is
     /// ever removed.
     pub fn files(&self, layout: &InstallLayout) -> Result<Vec<PathBuf>, InstalledError> {
-        let base = self.location().to_path_buf();
-        let folders: Vec<PathBuf> = layout
-            .folders()
+        let mut files: BTreeSet<PathBuf> = self
+            .recorded_files(layout)?
             .into_iter()
-            .map(normalize_lexically)
+            .map(|(_, path)| path)
             .collect();
-        let root = normalize_lexically(&layout.root);
-        let mut files = BTreeSet::new();
-        for entry in self.record()? {
-            let path = self.resolve_row(&entry.path, &base, &root, layout.target_mode);
-            let inside = folders
-                .iter()
-                .any(|folder| path.starts_with(folder) && path != *folder);
-            if !inside || path.starts_with(root.join(crate::lock::STATE_DIR)) {
-                return Err(InstalledError::OutsideLayout {
-                    name: self.name.clone(),
-                    row: entry.path,
-                    path,
-                });
-            }
-            files.insert(path);
-        }
         let mut pycache: HashMap<PathBuf, Vec<String>> = HashMap::new();
         let sources: Vec<PathBuf> = files
             .iter()
@@ -244,6 +227,37 @@ impl InstalledDist {
         }
         walk_files(&normalize_lexically(&self.dist_info), &mut files)?;
         Ok(files.into_iter().collect())
+    }
+
+    /// Every RECORD row with the absolute path it names. A row that points
+    /// outside the layout's folders (or into pipit's `.pipit/`) is an error.
+    pub fn recorded_files(
+        &self,
+        layout: &InstallLayout,
+    ) -> Result<Vec<(RecordEntry, PathBuf)>, InstalledError> {
+        let base = self.location().to_path_buf();
+        let folders: Vec<PathBuf> = layout
+            .folders()
+            .into_iter()
+            .map(normalize_lexically)
+            .collect();
+        let root = normalize_lexically(&layout.root);
+        let mut rows = Vec::new();
+        for entry in self.record()? {
+            let path = self.resolve_row(&entry.path, &base, &root, layout.target_mode);
+            let inside = folders
+                .iter()
+                .any(|folder| path.starts_with(folder) && path != *folder);
+            if !inside || path.starts_with(root.join(crate::lock::STATE_DIR)) {
+                return Err(InstalledError::OutsideLayout {
+                    name: self.name.clone(),
+                    row: entry.path,
+                    path,
+                });
+            }
+            rows.push((entry, path));
+        }
+        Ok(rows)
     }
 
     fn resolve_row(&self, row: &str, base: &Path, root: &Path, target_mode: bool) -> PathBuf {

@@ -60,6 +60,21 @@ impl InstallLayout {
         }
     }
 
+    /// A `--target` folder read without an interpreter (listing, verifying,
+    /// uninstalling): the headers folder is the non-virtual-environment one.
+    pub fn plain_target(dir: &Path) -> Self {
+        Self {
+            root: dir.to_path_buf(),
+            purelib: dir.to_path_buf(),
+            platlib: dir.to_path_buf(),
+            scripts: dir.join("bin"),
+            data: dir.to_path_buf(),
+            headers: dir.join("include").join("python"),
+            python: None,
+            target_mode: true,
+        }
+    }
+
     /// The environment of `interpreter` itself (its scheme paths); `None`
     /// when the interpreter was described by flags rather than probed.
     pub fn environment(interpreter: &Interpreter) -> Option<Self> {

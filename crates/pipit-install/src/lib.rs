@@ -40,6 +40,6 @@ pub use satisfied::{satisfied, InstalledFacts};
 pub use stage::{
     compile_bytecode, stage_wheel, staging_base, StageOptions, StagedDist, StagedFile,
 };
-pub use transaction::{recover, Move, Recovery, Staging, TransactionError};
+pub use transaction::{has_leftovers, recover, Move, Recovery, Staging, TransactionError};
 pub use uninstall::{remove_empty_dirs, uninstall, Decision, UninstallError, UninstallReport};
 pub use wheel::{unpack_wheel, WheelError, WheelInfo};

@@ -260,8 +260,7 @@ pub fn recover(lock: &TargetLock, keep_dirs: &[&Path]) -> Result<Recovery, Trans
 
 /// Whether an interrupted install left work under `root/.pipit` (a journal
 /// or a staging folder). Reads only; takes no lock.
-#[cfg(test)]
-fn has_leftovers(root: &Path) -> bool {
+pub fn has_leftovers(root: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(root.join(crate::lock::STATE_DIR)) else {
         return false;
     };

@@ -65,6 +65,68 @@ pub enum Command {
     /// Show where pipit's cache is and what it holds; clean or prune it.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// The environment store of an embedded-Python host: list, find, check, repair, remove environments.
+    #[command(subcommand)]
+    Env(EnvCommand),
+}
+
+/// Where the environment store is.
+#[derive(Debug, Args, Default, Clone)]
+pub struct StoreArgs {
+    /// The store's root folder [default: `PIPIT_ROOT`, else the per-user data folder + `pipit`].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// `pipit env …`
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// List the environments: name, id, path, state, size, packages.
+    List(EnvListArgs),
+    /// Print an environment's folder (creates nothing).
+    Path(EnvNameArgs),
+    /// Remove an environment (refused while an install is running in it).
+    Remove(EnvNameArgs),
+    /// Check every installed file against its RECORD and look for interrupted installs; mark damaged environments invalid.
+    Verify(EnvVerifyArgs),
+    /// Repair or remove invalid environments and delete leftovers of interrupted installs.
+    Gc(EnvListArgs),
+    /// Empty `site-envs/` and `site-packages/` (refused while any install is running).
+    Reset(EnvListArgs),
+}
+
+/// Arguments of `pipit env list`, `gc` and `reset`.
+#[derive(Debug, Args)]
+pub struct EnvListArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `pipit env path` and `remove`.
+#[derive(Debug, Args)]
+pub struct EnvNameArgs {
+    /// The environment: a `# venv:` name, `default`, `site-packages`, or `<name>-<id>`.
+    pub name: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `pipit env verify`.
+#[derive(Debug, Args)]
+pub struct EnvVerifyArgs {
+    /// Check only this environment [default: all].
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Write one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which installed packages a command reads: a `--target` folder, or the
@@ -205,7 +267,7 @@ pub struct CachePruneArgs {
 }
 
 /// What `install` and `compile` resolve, and pip's flags that shape it.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct ResolveArgs {
     /// Requirements (PEP 508, or a wheel path or URL).
     #[arg(value_name = "REQ")]
@@ -277,9 +339,15 @@ pub struct InstallArgs {
     /// Write pip's installation report (JSON, format version 1) to FILE, or `-` for stdout.
     #[arg(long, value_name = "FILE")]
     pub report: Option<String>,
-    /// Versions the host process has loaded (`name==version`, or a JSON file of `{"name", "version", "path"}` objects); they are preferred.
+    /// What the host process has loaded (`name==version`, or a JSON file of `{"name", "version", "location"}` objects): preferred, and never replaced.
     #[arg(long, value_name = "FILE|NAME==VER")]
     pub loaded: Vec<String>,
+    /// When the request needs another version of a loaded package: `error` (exit 5, the default), `warn` (install anyway), or `new-env` (script installs only: a fresh environment for a separate process).
+    #[arg(long, value_name = "WHAT", value_parser = ["error", "warn", "new-env"], default_value = "error")]
+    pub on_conflict: String,
+    /// Another folder the host imports from, in `sys.path` order (repeatable): what it holds counts as installed.
+    #[arg(long, value_name = "DIR")]
+    pub search_path: Vec<PathBuf>,
     /// Write one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -420,6 +488,20 @@ pub struct IndexArgs {
 pub enum ScriptCommand {
     /// Print the requirements, wheels, environment and options a script declares.
     Inspect(ScriptInspectArgs),
+    /// Install what a script's directives ask for into its environment; the last line printed is the folder for `sys.path`.
+    Install(Box<ScriptInstallArgs>),
+}
+
+/// Arguments of `pipit script install`.
+#[derive(Debug, Args)]
+pub struct ScriptInstallArgs {
+    /// The script whose directives to install.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub install: InstallArgs,
 }
 
 /// `pipit python …`
@@ -457,7 +539,7 @@ pub struct PythonInfoArgs {
 }
 
 /// The target interpreter, spelled as pip spells it.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct TargetArgs {
     /// The interpreter to install for (probed once and cached by its real path and mtime; wrapper scripts such as pyenv shims are probed every time).
     #[arg(long, value_name = "PATH", conflicts_with = "python_version")]
@@ -488,7 +570,7 @@ impl TargetArgs {
 }
 
 /// Where pipit keeps what it learned (interpreter probes now; index pages and wheels later).
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct CacheArgs {
     /// The cache folder [default: `PIPIT_CACHE_DIR`, else the per-user cache folder].
     #[arg(long, value_name = "DIR")]
@@ -496,6 +578,28 @@ pub struct CacheArgs {
     /// Use no cache at all.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache_dir: bool,
+}
+
+impl StoreArgs {
+    /// The store: `--root`, else `PIPIT_ROOT`, else the per-user data folder.
+    pub fn store(&self) -> Result<pipit_envs::Store, CliError> {
+        let root = self
+            .root
+            .clone()
+            .or_else(|| {
+                std::env::var_os("PIPIT_ROOT")
+                    .filter(|dir| !dir.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(pipit_envs::Store::default_root)
+            .ok_or_else(|| {
+                CliError::usage("no folder for the environment store")
+                    .hint("pass --root DIR or set PIPIT_ROOT")
+            })?;
+        Ok(pipit_envs::Store::new(
+            std::path::absolute(&root).unwrap_or(root),
+        ))
+    }
 }
 
 impl CacheArgs {
@@ -620,6 +724,12 @@ impl Command {
     fn json(&self) -> bool {
         match self {
             Command::Script(ScriptCommand::Inspect(args)) => args.json,
+            Command::Script(ScriptCommand::Install(args)) => args.install.json,
+            Command::Env(
+                EnvCommand::List(args) | EnvCommand::Gc(args) | EnvCommand::Reset(args),
+            ) => args.json,
+            Command::Env(EnvCommand::Path(args) | EnvCommand::Remove(args)) => args.json,
+            Command::Env(EnvCommand::Verify(args)) => args.json,
             Command::Python(PythonCommand::Info(args)) => args.json,
             Command::Index(IndexCommand::Versions(args)) => args.json,
             Command::Install(args) => args.json,
@@ -640,6 +750,8 @@ impl Command {
 fn dispatch(cli: Cli) -> Result<Output, CliError> {
     match cli.command {
         Command::Script(ScriptCommand::Inspect(args)) => commands::script::inspect(&args),
+        Command::Script(ScriptCommand::Install(args)) => commands::script::install(&args),
+        Command::Env(command) => commands::env::env(&command),
         Command::Python(PythonCommand::Info(args)) => commands::python::info(&args),
         Command::Index(IndexCommand::Versions(args)) => commands::index::versions(&args),
         Command::Install(args) => commands::install::install(&args),

@@ -58,7 +58,11 @@ pub struct CliError {
     /// Why a resolution is impossible: sentences, one per line, printed
     /// after the message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
+    pub explanation: Option<Box<str>>,
+    /// More top-level fields of the `--json` object beside `error` (e.g.
+    /// `conflicts`, `env_path`), so a host reads them without parsing prose.
+    #[serde(skip)]
+    pub details: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 /// Where in the user's input an error is (`--json`'s `error.location`).
@@ -80,7 +84,24 @@ impl CliError {
             hints: Vec::new(),
             location: None,
             explanation: None,
+            details: None,
         }
+    }
+
+    /// The request needs another version of a loaded package (exit 5).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        CliError {
+            kind: ErrorKind::Conflict,
+            ..CliError::usage(message)
+        }
+    }
+
+    /// Adds a top-level field to the `--json` object.
+    pub fn detail(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.details
+            .get_or_insert_with(Default::default)
+            .insert(key.to_string(), value);
+        self
     }
 
     /// A resolution failure (exit 1).
@@ -132,7 +153,28 @@ impl CliError {
 
     /// Renders the error as the `--json` object: `{"error": {kind, message, hints}}`.
     pub fn render_json(&self) -> serde_json::Value {
-        serde_json::json!({ "error": self })
+        let mut object = self.details.as_deref().cloned().unwrap_or_default();
+        object.insert(
+            "error".to_string(),
+            serde_json::to_value(self).unwrap_or_default(),
+        );
+        serde_json::Value::Object(object)
+    }
+}
+
+impl From<pipit_envs::EnvError> for CliError {
+    fn from(error: pipit_envs::EnvError) -> Self {
+        use pipit_envs::EnvError;
+        match &error {
+            EnvError::InvalidName { .. } | EnvError::Loaded { .. } => {
+                CliError::usage(error.to_string())
+            }
+            EnvError::NotFound { .. } => CliError::usage(error.to_string())
+                .hint("`pipit env list` shows the environments of this root"),
+            EnvError::Busy { .. } => CliError::install(error.to_string())
+                .hint("wait for the install to finish, then try again"),
+            _ => CliError::install(error.to_string()),
+        }
     }
 }
 

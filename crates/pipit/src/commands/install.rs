@@ -20,7 +20,13 @@ use crate::cli::{InstallArgs, Output};
 use crate::exit::CliError;
 use crate::progress::Progress;
 
-use super::resolve::{loaded_preferences, prepare, prepare_for, run, Prepared};
+use pipit_envs::{
+    find_conflicts, parse_loaded, Conflict, LoadedCheck, LoadedDist, RootRequirement, SiteLayers,
+};
+use pipit_install::install::InstallReport;
+use pipit_resolver::RequirementSource;
+
+use super::resolve::{prepare, prepare_for, run, Prepared};
 
 /// Resolves the request and installs it (or, with `--dry-run`, reports it).
 pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
@@ -28,7 +34,13 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         return dry_run(args);
     }
     let started = Instant::now();
-    let mut preferences = loaded_preferences(&args.loaded)?;
+    if args.on_conflict == "new-env" {
+        return Err(
+            CliError::usage("--on-conflict new-env needs the environment store")
+                .hint("use `pipit script install FILE --on-conflict new-env`"),
+        );
+    }
+    let loaded = parse_loaded(&args.loaded)?;
     let probe = super::target_interpreter(&args.resolve.target, &args.resolve.cache)?;
     let layout = match &args.target {
         Some(dir) => InstallLayout::target(&absolute(dir), &probe.interpreter),
@@ -39,6 +51,37 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
     };
     let mut output = Output::default();
     let quiet = args.quiet || args.json;
+    let (lock, recovered) = lock_target(&layout, quiet)?;
+    output.stderr.push_str(&recovered);
+    let root = layout.root.clone();
+    let installed =
+        installed_dists(&layout).map_err(|error| CliError::install(error.to_string()))?;
+    let host = Host::new(loaded, &args.search_path, args.on_conflict == "warn")?;
+    let preferences = host.preferences(&installed, keep_installed(args), &root);
+    let prepared = prepare_for(&args.resolve, "install", preferences, probe, Vec::new())?;
+    for note in &prepared.notes {
+        let _ = writeln!(output.stderr, "warning: {note}");
+    }
+    let roots = roots(&prepared);
+    let outcome = install_locked(args, &layout, &lock, &prepared, &installed, &host, &roots)?;
+    drop(lock);
+    let elapsed = started.elapsed().as_secs_f64();
+    render(args, &root, Some(&prepared), &outcome, elapsed, &mut output);
+    Ok(output)
+}
+
+/// Whether installed versions are kept when they satisfy (pip without
+/// `--ignore-installed`/`--force-reinstall`).
+fn keep_installed(args: &InstallArgs) -> bool {
+    !args.ignore_installed && !args.force_reinstall
+}
+
+/// Locks the target and finishes or undoes what an interrupted run left;
+/// returns the lock and a warning for stderr when there was something.
+pub(crate) fn lock_target(
+    layout: &InstallLayout,
+    quiet: bool,
+) -> Result<(TargetLock, String), CliError> {
     let root = layout.root.clone();
     let lock = TargetLock::acquire(&root, || {
         if !quiet {
@@ -51,9 +94,10 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
     .map_err(|error| CliError::install(error.to_string()))?;
     let recovery = pipit_install::recover(&lock, &layout.folders())
         .map_err(|error| CliError::install(error.to_string()))?;
+    let mut note = String::new();
     if recovery.rolled_back + recovery.finished > 0 {
         let _ = writeln!(
-            output.stderr,
+            note,
             "warning: an interrupted install in {} was {} first",
             root.display(),
             if recovery.rolled_back > 0 {
@@ -63,70 +107,189 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
             }
         );
     }
-    let installed =
-        installed_dists(&layout).map_err(|error| CliError::install(error.to_string()))?;
-    let keep_installed = !args.ignore_installed && !args.force_reinstall;
-    if keep_installed {
-        preferences.extend(installed.iter().map(|dist| Preference {
-            name: dist.name.clone(),
-            version: dist.version.clone(),
-            kind: PreferenceKind::Installed,
-        }));
+    Ok((lock, note))
+}
+
+/// The host's side of a request: what the process has loaded, and the other
+/// folders it imports from.
+pub(crate) struct Host {
+    /// `--loaded`.
+    pub loaded: Vec<LoadedDist>,
+    /// `--search-path` (and a script's `# env:` folders), then the folders
+    /// loaded distributions came from.
+    pub layers: SiteLayers,
+    /// `--on-conflict warn`: install anyway, and say so.
+    pub warn_only: bool,
+}
+
+impl Host {
+    /// Reads the search path; loaded distributions' folders join it last,
+    /// so their metadata is known too.
+    pub fn new(
+        loaded: Vec<LoadedDist>,
+        search_path: &[std::path::PathBuf],
+        warn_only: bool,
+    ) -> Result<Self, CliError> {
+        let mut paths = search_path.to_vec();
+        for dist in &loaded {
+            if let Some(location) = &dist.location {
+                paths.push(location.clone());
+            }
+        }
+        Ok(Self {
+            layers: SiteLayers::read(&paths)?,
+            loaded,
+            warn_only,
+        })
     }
-    if args.compile && !args.no_compile && layout.python.is_none() {
-        return Err(
-            CliError::usage("--compile needs a real interpreter to compile with")
-                .hint("add --python PATH, or leave out --compile"),
-        );
+
+    /// The resolver's preferences: loaded versions first, then what the
+    /// target holds (unless reinstalling), then what the other folders hold.
+    pub fn preferences(
+        &self,
+        installed: &[InstalledDist],
+        keep_installed: bool,
+        root: &Path,
+    ) -> Vec<Preference> {
+        let mut preferences: Vec<Preference> = self
+            .loaded
+            .iter()
+            .map(|dist| Preference {
+                name: dist.name.clone(),
+                version: dist.version.clone(),
+                kind: PreferenceKind::Loaded,
+            })
+            .collect();
+        if keep_installed {
+            let elsewhere = self.layers.dists_outside(root).map(|(_, dist)| dist);
+            preferences.extend(installed.iter().chain(elsewhere).map(|dist| Preference {
+                name: dist.name.clone(),
+                version: dist.version.clone(),
+                kind: PreferenceKind::Installed,
+            }));
+        }
+        preferences
     }
-    let prepared = prepare_for(&args.resolve, "install", preferences, probe)?;
-    for note in &prepared.notes {
-        let _ = writeln!(output.stderr, "warning: {note}");
+
+    /// Whether the loaded `dist`'s files are in the target at `root`
+    /// (loaded from there, or from an unnamed place while the target
+    /// holds that very version).
+    fn loaded_from_target(
+        &self,
+        dist: &LoadedDist,
+        root: &Path,
+        installed: &[InstalledDist],
+    ) -> bool {
+        match &dist.location {
+            Some(location) => {
+                std::path::absolute(location).unwrap_or_else(|_| location.clone()) == root
+            }
+            None => installed
+                .iter()
+                .any(|have| have.name == dist.name && have.version == dist.version),
+        }
     }
+}
+
+/// The request's requirements with where each was written, for conflict chains.
+pub(crate) fn roots(prepared: &Prepared) -> Vec<RootRequirement> {
+    prepared
+        .request
+        .requirements
+        .iter()
+        .map(|user| RootRequirement {
+            source: match &user.source {
+                RequirementSource::Script { path, .. } => path.clone(),
+                other => other.to_string(),
+            },
+            text: user.requirement.to_string(),
+            requirement: user.requirement.clone(),
+        })
+        .collect()
+}
+
+/// What an install into one locked target did.
+pub(crate) enum Outcome {
+    /// Everything was satisfied already, decided without the network.
+    Satisfied {
+        /// What satisfied the request, with the folder it is in.
+        kept: Vec<(PackageName, String, std::path::PathBuf)>,
+    },
+    /// Resolved and installed.
+    Installed {
+        /// The resolution.
+        resolution: Resolution,
+        /// What the installer did.
+        report: InstallReport,
+        /// Resolved distributions already in place (the target, another
+        /// folder of the search path, or loaded), with the folder.
+        kept: Vec<(PackageName, String, std::path::PathBuf)>,
+        /// Seconds spent resolving.
+        resolve_seconds: f64,
+        /// Warnings: the resolver's, shadowing, conflicts let through.
+        warnings: Vec<String>,
+    },
+}
+
+/// Resolves `prepared` and installs it into the locked target: the heart of
+/// `pipit install` and `pipit script install`. Loaded distributions are
+/// never replaced: a request that needs that is a conflict (exit 5, with
+/// `conflicts` in the JSON), unless `host.warn_only`.
+pub(crate) fn install_locked(
+    args: &InstallArgs,
+    layout: &InstallLayout,
+    lock: &TargetLock,
+    prepared: &Prepared,
+    installed: &[InstalledDist],
+    host: &Host,
+    roots: &[RootRequirement],
+) -> Result<Outcome, CliError> {
+    let root = layout.root.clone();
+    let keep_installed = keep_installed(args);
+    let elsewhere: Vec<(&Path, &InstalledDist)> = host.layers.dists_outside(&root).collect();
 
     // Nothing to do, decided from the installed metadata: no network.
     if keep_installed && !args.resolve.upgrade {
-        if let Some(kept) = already_satisfied(&prepared, &installed, args.resolve.no_deps) {
-            if args.json {
-                let satisfied: Vec<Value> = kept
-                    .iter()
-                    .map(|(name, version)| json!({"name": name, "version": version}))
-                    .collect();
-                output.stdout = format!(
-                    "{}\n",
-                    json!({
-                        "target": root,
-                        "installed": [],
-                        "removed": [],
-                        "already_satisfied": satisfied,
-                        "downloaded": 0,
-                        "cached": 0,
-                        "elapsed_seconds": started.elapsed().as_secs_f64(),
-                    })
-                );
-            } else if !args.quiet {
-                for (name, version) in &kept {
-                    let _ = writeln!(
-                        output.stdout,
-                        "Requirement already satisfied: {name} in {} ({version})",
-                        root.display()
-                    );
-                }
-            }
-            return Ok(output);
+        let candidates: Vec<(&Path, &InstalledDist)> = elsewhere
+            .iter()
+            .copied()
+            .chain(installed.iter().map(|dist| (root.as_path(), dist)))
+            .collect();
+        if let Some(kept) = already_satisfied(prepared, &candidates, args.resolve.no_deps) {
+            return Ok(Outcome::Satisfied { kept });
         }
     }
 
     let resolved_at = Instant::now();
-    let resolution = run(&prepared)?;
+    let (mut resolution, check) = resolve_checked(
+        prepared,
+        roots,
+        host,
+        &root,
+        installed,
+        args.force_reinstall,
+    )?;
     let resolve_seconds = resolved_at.elapsed().as_secs_f64();
-    for warning in &resolution.warnings {
-        let _ = writeln!(output.stderr, "warning: {warning}");
+    let mut warnings = resolution.warnings.clone();
+    for conflict in &check.conflicts {
+        warnings.push(format!(
+            "{} (installing anyway: --on-conflict warn)",
+            conflict.message()
+        ));
     }
+
     let mut wheels = Vec::new();
     let mut replace: Vec<InstalledDist> = Vec::new();
     let mut kept = Vec::new();
-    for dist in &resolution.packages {
+    let mut to_install = Vec::new();
+    for dist in resolution.packages.drain(..) {
+        if check.met_by_loaded.contains(&dist.name) {
+            if let Some(loaded) = host.loaded.iter().find(|l| l.name == dist.name) {
+                let from = loaded.location.clone().unwrap_or_default();
+                kept.push((dist.name.clone(), loaded.version.to_string(), from));
+            }
+            continue;
+        }
         let same_name: Vec<&InstalledDist> = installed
             .iter()
             .filter(|have| have.name == dist.name)
@@ -139,24 +302,42 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
                     .is_some_and(|url| url == plain_url(&dist.file.url))
             });
         if same_version && keep_installed && same_source {
-            kept.push(dist);
+            kept.push((dist.name.clone(), dist.version.to_string(), root.clone()));
+            to_install.push(dist);
             continue;
         }
+        // Another folder of the host's path holds this very version: the
+        // host imports it from there, so it is not copied into the target.
+        if dist.direct_url.is_none() && same_name.is_empty() {
+            if let Some((folder, _)) = elsewhere
+                .iter()
+                .find(|(_, have)| have.name == dist.name && have.version == dist.version)
+            {
+                kept.push((
+                    dist.name.clone(),
+                    dist.version.to_string(),
+                    folder.to_path_buf(),
+                ));
+                continue;
+            }
+        }
+        if let Some((folder, version)) = host.layers.shadowing(&root, &dist.name) {
+            if version != &dist.version {
+                warnings.push(format!(
+                    "{} {} installed into {} is shadowed by {} {version} in {}, which the host imports first",
+                    dist.name,
+                    dist.version,
+                    root.display(),
+                    dist.name,
+                    folder.display()
+                ));
+            }
+        }
         replace.extend(same_name.into_iter().cloned());
-        wheels.push(wheel_to_install(&prepared, dist));
+        wheels.push(wheel_to_install(prepared, &dist));
+        to_install.push(dist);
     }
-    let mut report_text = None;
-    if let Some(path) = args.report.as_deref() {
-        let mut to_report = resolution.clone();
-        to_report
-            .packages
-            .retain(|dist| !kept.iter().any(|keep| keep.name == dist.name));
-        let report = report(
-            &to_report,
-            &prepared.target.interpreter.to_json()["markers"],
-        );
-        report_text = write_report(path, &report)?;
-    }
+    resolution.packages = to_install;
 
     let mut options = InstallOptions {
         link_mode: link_mode(args)?,
@@ -171,7 +352,19 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
                 .hint("add --python PATH, or leave out --compile"),
         );
     }
+    for loaded in &host.loaded {
+        if !host.loaded_from_target(loaded, &root, installed) {
+            continue;
+        }
+        for dist in installed.iter().filter(|have| have.name == loaded.name) {
+            let files = dist
+                .files(layout)
+                .map_err(|error| CliError::install(error.to_string()))?;
+            options.protected.extend(files);
+        }
+    }
     options.concurrency = options.concurrency.max(1);
+    let quiet = args.quiet || args.json;
     let progress = Progress::for_terminal(
         !quiet && args.progress_bar == "on" && !wheels.is_empty(),
         wheels.len(),
@@ -188,8 +381,8 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         .map_err(|error| CliError::usage(format!("cannot start the async runtime: {error}")))?;
     let outcome = runtime.block_on(pipit_install::install::install(
         &prepared.sources.client,
-        &lock,
-        &layout,
+        lock,
+        layout,
         wheels,
         replace,
         &options,
@@ -199,65 +392,131 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         progress.finish();
     }
     let report = outcome.map_err(CliError::from)?;
-    drop(lock);
+    Ok(Outcome::Installed {
+        resolution,
+        report,
+        kept,
+        resolve_seconds,
+        warnings,
+    })
+}
 
-    let elapsed = started.elapsed().as_secs_f64();
-    if args.json {
-        let installed: Vec<Value> = resolution
-            .packages
+/// Resolves and checks the resolution against what the host has loaded:
+/// a conflict is an error unless `host.warn_only` (then it is returned).
+pub(crate) fn resolve_checked(
+    prepared: &Prepared,
+    roots: &[RootRequirement],
+    host: &Host,
+    root: &Path,
+    installed: &[InstalledDist],
+    force_reinstall: bool,
+) -> Result<(Resolution, LoadedCheck), CliError> {
+    let resolution = run(prepared)?;
+    let forced = |name: &PackageName| -> Option<&'static str> {
+        let in_target = host
+            .loaded
             .iter()
-            .filter(|dist| report.installed.iter().any(|(name, _)| name == &dist.name))
-            .map(|dist| {
-                json!({
-                    "name": dist.name.to_string(),
-                    "version": dist.version.to_string(),
-                    "filename": dist.file.filename,
-                    "requested": dist.requested,
-                })
-            })
-            .collect();
-        let removed: Vec<Value> = report
-            .removed
-            .iter()
-            .map(
-                |(name, version)| json!({"name": name.to_string(), "version": version.to_string()}),
-            )
-            .collect();
-        let satisfied: Vec<Value> = kept
-            .iter()
-            .map(|dist| json!({"name": dist.name.to_string(), "version": dist.version.to_string()}))
-            .collect();
-        output.stdout = format!(
-            "{}\n",
-            json!({
-                "target": root,
-                "installed": installed,
-                "removed": removed,
-                "already_satisfied": satisfied,
-                "downloaded": report.downloaded,
-                "cached": report.cached,
-                "warnings": resolution.warnings,
-                "elapsed_seconds": elapsed,
-            })
+            .any(|dist| &dist.name == name && host.loaded_from_target(dist, root, installed));
+        (force_reinstall && in_target).then_some("--force-reinstall")
+    };
+    let check = find_conflicts(
+        &resolution,
+        roots,
+        &prepared.target.interpreter.markers,
+        &host.loaded,
+        &forced,
+    );
+    if !check.conflicts.is_empty() && !host.warn_only {
+        return Err(conflict_error(&check.conflicts));
+    }
+    Ok((resolution, check))
+}
+
+/// Exit 5, one line per the first conflict, every conflict in the JSON.
+pub(crate) fn conflict_error(conflicts: &[Conflict]) -> CliError {
+    let mut error = CliError::conflict(conflicts[0].message()).detail(
+        "conflicts",
+        serde_json::to_value(conflicts).unwrap_or_default(),
+    );
+    for conflict in &conflicts[1..] {
+        error = error.hint(conflict.message());
+    }
+    error.hint("nothing was installed; a script can use `# venv: NAME` for an environment of its own, which a separate process can load")
+}
+
+/// Prints what [`install_locked`] did, as pip would (or as JSON).
+pub(crate) fn render(
+    args: &InstallArgs,
+    root: &Path,
+    prepared: Option<&Prepared>,
+    outcome: &Outcome,
+    elapsed: f64,
+    output: &mut Output,
+) {
+    let (resolution, report, kept, resolve_seconds, warnings) = match outcome {
+        Outcome::Satisfied { kept } => {
+            if args.json {
+                output.stdout = format!("{}\n", outcome_json(root, outcome, elapsed));
+            } else if !args.quiet {
+                for (name, version, folder) in kept {
+                    let _ = writeln!(
+                        output.stdout,
+                        "Requirement already satisfied: {name} in {} ({version})",
+                        folder.display()
+                    );
+                }
+            }
+            return;
+        }
+        Outcome::Installed {
+            resolution,
+            report,
+            kept,
+            resolve_seconds,
+            warnings,
+        } => (resolution, report, kept, *resolve_seconds, warnings),
+    };
+    for warning in warnings {
+        let _ = writeln!(output.stderr, "warning: {warning}");
+    }
+    let mut report_text = None;
+    if let (Some(path), Some(prepared)) = (args.report.as_deref(), prepared) {
+        let mut to_report = resolution.clone();
+        to_report.packages.retain(|dist| {
+            !kept
+                .iter()
+                .any(|(name, _, folder)| name == &dist.name && folder.as_path() == root)
+        });
+        let pip_report = self::report(
+            &to_report,
+            &prepared.target.interpreter.to_json()["markers"],
         );
-        return Ok(output);
+        match write_report(path, &pip_report) {
+            Ok(text) => report_text = text,
+            Err(error) => {
+                let _ = writeln!(output.stderr, "warning: {}", error.message);
+            }
+        }
+    }
+    if args.json {
+        output.stdout = format!("{}\n", outcome_json(root, outcome, elapsed));
+        return;
     }
     let mut summary = String::new();
     let out = &mut summary;
-    for dist in &kept {
+    for (name, version, folder) in kept {
         let _ = writeln!(
             out,
-            "Requirement already satisfied: {} in {} ({})",
-            dist.name,
-            root.display(),
-            dist.version
+            "Requirement already satisfied: {name} in {} ({version})",
+            folder.display()
         );
     }
+    let total =
+        resolution.packages.len() + kept.iter().filter(|(_, _, f)| f.as_path() != root).count();
     let _ = writeln!(
         out,
-        "Resolved {} package{} in {resolve_seconds:.2}s",
-        resolution.packages.len(),
-        plural(resolution.packages.len())
+        "Resolved {total} package{} in {resolve_seconds:.2}s",
+        plural(total)
     );
     if report.downloaded + report.cached > 0 {
         let _ = writeln!(
@@ -298,7 +557,67 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
         None if !args.quiet => output.stdout.push_str(&summary),
         None => {}
     }
-    Ok(output)
+}
+
+fn kept_json(kept: &[(PackageName, String, std::path::PathBuf)]) -> Vec<Value> {
+    kept.iter()
+        .map(
+            |(name, version, folder)| json!({"name": name, "version": version, "location": folder}),
+        )
+        .collect()
+}
+
+/// The `--json` object of an install.
+pub(crate) fn outcome_json(root: &Path, outcome: &Outcome, elapsed: f64) -> Value {
+    let (resolution, report, kept, warnings) = match outcome {
+        Outcome::Satisfied { kept } => {
+            return json!({
+                "target": root,
+                "installed": [],
+                "removed": [],
+                "already_satisfied": kept_json(kept),
+                "downloaded": 0,
+                "cached": 0,
+                "warnings": [],
+                "elapsed_seconds": elapsed,
+            })
+        }
+        Outcome::Installed {
+            resolution,
+            report,
+            kept,
+            warnings,
+            ..
+        } => (resolution, report, kept, warnings),
+    };
+    let installed: Vec<Value> = resolution
+        .packages
+        .iter()
+        .filter(|dist| report.installed.iter().any(|(name, _)| name == &dist.name))
+        .map(|dist| {
+            json!({
+                "name": dist.name.to_string(),
+                "version": dist.version.to_string(),
+                "filename": dist.file.filename,
+                "requested": dist.requested,
+            })
+        })
+        .collect();
+    let removed: Vec<Value> = report
+        .removed
+        .iter()
+        .map(|(name, version)| json!({"name": name.to_string(), "version": version.to_string()}))
+        .collect();
+    json!({
+        "target": root,
+        "installed": installed,
+        "removed": removed,
+        "already_satisfied": kept_json(kept),
+        "downloaded": report.downloaded,
+        "cached": report.cached,
+        "warnings": warnings,
+        "elapsed_seconds": elapsed,
+    })
 }
 
 fn plural(count: usize) -> &'static str {
@@ -334,32 +653,35 @@ fn link_mode(args: &InstallArgs) -> Result<LinkMode, CliError> {
 /// What the target holds that meets the whole request, when it does.
 fn already_satisfied(
     prepared: &Prepared,
-    installed: &[InstalledDist],
+    candidates: &[(&Path, &InstalledDist)],
     no_deps: bool,
-) -> Option<Vec<(PackageName, String)>> {
+) -> Option<Vec<(PackageName, String, std::path::PathBuf)>> {
     if !prepared.request.overrides.is_empty() {
         return None;
     }
     // A distribution whose METADATA cannot be read satisfies nothing, but
     // does not stop the others from satisfying.
-    let facts: Vec<InstalledFacts> = installed
+    let (folders, facts): (Vec<&Path>, Vec<InstalledFacts>) = candidates
         .iter()
-        .filter_map(|dist| {
+        .filter_map(|(folder, dist)| {
             let metadata: DistMetadata = dist.metadata().ok()?;
-            Some(InstalledFacts {
-                name: dist.name.clone(),
-                version: dist.version.clone(),
-                requires_dist: if no_deps {
-                    Vec::new()
-                } else {
-                    metadata.requires_dist
+            Some((
+                *folder,
+                InstalledFacts {
+                    name: dist.name.clone(),
+                    version: dist.version.clone(),
+                    requires_dist: if no_deps {
+                        Vec::new()
+                    } else {
+                        metadata.requires_dist
+                    },
+                    direct_url: dist.direct_url().and_then(|value| {
+                        value.get("url").and_then(Value::as_str).map(str::to_string)
+                    }),
                 },
-                direct_url: dist
-                    .direct_url()
-                    .and_then(|value| value.get("url").and_then(Value::as_str).map(str::to_string)),
-            })
+            ))
         })
-        .collect();
+        .unzip();
     let requirements: Vec<_> = prepared
         .request
         .requirements
@@ -391,7 +713,20 @@ fn already_satisfied(
     Some(
         found
             .iter()
-            .map(|dist| (dist.name.clone(), dist.version.to_string()))
+            .map(|dist| {
+                let index = facts
+                    .iter()
+                    .position(|fact| std::ptr::eq(fact, *dist))
+                    .unwrap_or_default();
+                (
+                    dist.name.clone(),
+                    dist.version.to_string(),
+                    folders
+                        .get(index)
+                        .map(|f| f.to_path_buf())
+                        .unwrap_or_default(),
+                )
+            })
             .collect(),
     )
 }
@@ -456,7 +791,8 @@ fn write_report(path: &str, report: &Value) -> Result<Option<String>, CliError> 
 
 /// `--dry-run`: resolve and say what would be installed.
 fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
-    let mut preferences = loaded_preferences(&args.loaded)?;
+    let mut preferences =
+        Host::new(parse_loaded(&args.loaded)?, &[], false)?.preferences(&[], false, Path::new(""));
     let mut installed = Vec::new();
     if let Some(target) = &args.target {
         if !args.ignore_installed && !args.force_reinstall {

@@ -39,16 +39,7 @@ pub(crate) fn layout(
 /// pip's `--target` folders, for reading and removing: the interpreter only
 /// decides where new headers would go, which reading does not need.
 pub(crate) fn target_without_interpreter(dir: &Path) -> InstallLayout {
-    InstallLayout {
-        root: dir.to_path_buf(),
-        purelib: dir.to_path_buf(),
-        platlib: dir.to_path_buf(),
-        scripts: dir.join("bin"),
-        data: dir.to_path_buf(),
-        headers: dir.join("include").join("python"),
-        python: None,
-        target_mode: true,
-    }
+    InstallLayout::plain_target(dir)
 }
 
 impl From<InstalledError> for CliError {

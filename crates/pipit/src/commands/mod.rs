@@ -4,6 +4,7 @@ pub mod cache;
 pub mod check;
 pub mod compile;
 pub mod download;
+pub mod env;
 pub mod freeze;
 pub mod index;
 pub mod install;

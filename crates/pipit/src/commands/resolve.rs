@@ -9,8 +9,8 @@ use std::str::FromStr;
 use pep508_rs::{PackageName, Requirement, VerbatimUrl};
 use pipit_requirements::reqfile::{self, RequirementEntry, RequirementKind};
 use pipit_resolver::{
-    NameSet, Preference, PreferenceKind, Request, RequirementSource, Resolution, ResolveError,
-    ResolveOptions, Sources, Upgrade, UserRequirement,
+    NameSet, Preference, Request, RequirementSource, Resolution, ResolveError, ResolveOptions,
+    Sources, Upgrade, UserRequirement,
 };
 
 use crate::cli::ResolveArgs;
@@ -39,17 +39,20 @@ pub(crate) fn prepare(
     preferences: Vec<Preference>,
 ) -> Result<Prepared, CliError> {
     let target = target_interpreter(&args.target, &args.cache)?;
-    prepare_for(args, command, preferences, target)
+    prepare_for(args, command, preferences, target, Vec::new())
 }
 
-/// [`prepare`] for an interpreter the caller has already found.
+/// [`prepare`] for an interpreter the caller has already found, with
+/// requirements the caller read elsewhere (a script's directives) first.
 pub(crate) fn prepare_for(
     args: &ResolveArgs,
     command: &str,
     preferences: Vec<Preference>,
     target: Target,
+    requirements: Vec<UserRequirement>,
 ) -> Result<Prepared, CliError> {
     let mut request = Request {
+        requirements,
         preferences,
         ..Request::default()
     };
@@ -199,7 +202,7 @@ impl From<ResolveError> for CliError {
     fn from(error: ResolveError) -> Self {
         match error {
             ResolveError::NoSolution { explanation } => CliError {
-                explanation: Some(explanation),
+                explanation: Some(explanation.into()),
                 ..CliError::resolution("the requirements cannot be satisfied together")
             },
             ResolveError::Listing { error, .. } => CliError::from(error.as_ref()),
@@ -224,7 +227,7 @@ fn from_entry(entry: RequirementEntry) -> Result<UserRequirement, CliError> {
 /// One requirement as the resolver takes it; bare wheel paths become
 /// `name @ file:///…`, relative to the working directory even inside a
 /// requirements file, as pip takes them.
-fn user_requirement(
+pub(crate) fn user_requirement(
     kind: RequirementKind,
     hashes: Vec<String>,
     source: RequirementSource,
@@ -338,55 +341,4 @@ fn parse_cutoff(text: &str) -> Result<jiff::Timestamp, CliError> {
     Err(CliError::usage(format!(
         "invalid --exclude-newer value `{text}`: give a date (2024-05-01) or a UTC time (2024-05-01T12:00:00Z)"
     )))
-}
-
-/// `--loaded` items: `name==version`, or a JSON file listing
-/// `{"name": …, "version": …, "path": …}` objects.
-pub(crate) fn loaded_preferences(items: &[String]) -> Result<Vec<Preference>, CliError> {
-    let mut preferences = Vec::new();
-    for item in items {
-        if let Some((name, version)) = item.split_once("==") {
-            preferences.push(preference(name.trim(), version.trim(), item)?);
-            continue;
-        }
-        let text = fs_err::read_to_string(item).map_err(|error| {
-            CliError::usage(format!(
-                "--loaded `{item}` is neither `name==version` nor a readable JSON file: {error}"
-            ))
-        })?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|error| CliError::usage(format!("{item}: invalid JSON: {error}")))?;
-        let list = value
-            .get("packages")
-            .unwrap_or(&value)
-            .as_array()
-            .ok_or_else(|| {
-                CliError::usage(format!(
-                    "{item}: expected a list of {{\"name\", \"version\"}} objects"
-                ))
-            })?;
-        for entry in list {
-            let name = entry.get("name").and_then(|v| v.as_str());
-            let version = entry.get("version").and_then(|v| v.as_str());
-            let (Some(name), Some(version)) = (name, version) else {
-                return Err(CliError::usage(format!(
-                    "{item}: every entry needs string `name` and `version` fields"
-                )));
-            };
-            preferences.push(preference(name, version, item)?);
-        }
-    }
-    Ok(preferences)
-}
-
-fn preference(name: &str, version: &str, item: &str) -> Result<Preference, CliError> {
-    let name = PackageName::from_str(name)
-        .map_err(|error| CliError::usage(format!("--loaded `{item}`: invalid name: {error}")))?;
-    let version = pep440_rs::Version::from_str(version)
-        .map_err(|error| CliError::usage(format!("--loaded `{item}`: invalid version: {error}")))?;
-    Ok(Preference {
-        name,
-        version,
-        kind: PreferenceKind::Loaded,
-    })
 }
