@@ -15,4 +15,5 @@ mod python_info;
 mod resolve_commands;
 mod scenarios;
 mod script_inspect;
+mod script_install;
 mod uninstall;

@@ -24,7 +24,7 @@ use pipit_envs::{
     find_conflicts, parse_loaded, Conflict, LoadedCheck, LoadedDist, RootRequirement, SiteLayers,
 };
 use pipit_install::install::InstallReport;
-use pipit_resolver::RequirementSource;
+use pipit_resolver::{RequirementSource, UserRequirement};
 
 use super::resolve::{prepare, prepare_for, run, Prepared};
 
@@ -56,13 +56,13 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
     let root = layout.root.clone();
     let installed =
         installed_dists(&layout).map_err(|error| CliError::install(error.to_string()))?;
-    let host = Host::new(loaded, &args.search_path, args.on_conflict == "warn")?;
+    let host = Host::new(loaded, &args.search_path, args.on_conflict == "warn", &root)?;
     let preferences = host.preferences(&installed, keep_installed(args), &root);
     let prepared = prepare_for(&args.resolve, "install", preferences, probe, Vec::new())?;
     for note in &prepared.notes {
         let _ = writeln!(output.stderr, "warning: {note}");
     }
-    let roots = roots(&prepared);
+    let roots = roots(&prepared, &|_| None);
     let outcome = install_locked(args, &layout, &lock, &prepared, &installed, &host, &roots)?;
     drop(lock);
     let elapsed = started.elapsed().as_secs_f64();
@@ -115,29 +115,37 @@ pub(crate) fn lock_target(
 pub(crate) struct Host {
     /// `--loaded`.
     pub loaded: Vec<LoadedDist>,
-    /// `--search-path` (and a script's `# env:` folders), then the folders
-    /// loaded distributions came from.
+    /// `--search-path` (and a script's `# env:` folders).
     pub layers: SiteLayers,
     /// `--on-conflict warn`: install anyway, and say so.
     pub warn_only: bool,
 }
 
 impl Host {
-    /// Reads the search path; loaded distributions' folders join it last,
-    /// so their metadata is known too.
+    /// The host's side of an install into `root`. A loaded distribution
+    /// counts when it was loaded from `root`, from a folder of the search
+    /// path, or from a place the host did not name: only then does it share
+    /// a `sys.path` with what is installed into `root`.
     pub fn new(
         loaded: Vec<LoadedDist>,
         search_path: &[std::path::PathBuf],
         warn_only: bool,
+        root: &Path,
     ) -> Result<Self, CliError> {
-        let mut paths = search_path.to_vec();
-        for dist in &loaded {
-            if let Some(location) = &dist.location {
-                paths.push(location.clone());
-            }
-        }
+        let layers = SiteLayers::read(search_path)?;
+        let loaded = loaded
+            .into_iter()
+            .filter(|dist| match &dist.location {
+                None => true,
+                Some(location) => {
+                    let location =
+                        std::path::absolute(location).unwrap_or_else(|_| location.clone());
+                    location == root || layers.layers.iter().any(|layer| layer.path == location)
+                }
+            })
+            .collect();
         Ok(Self {
-            layers: SiteLayers::read(&paths)?,
+            layers,
             loaded,
             warn_only,
         })
@@ -191,8 +199,13 @@ impl Host {
     }
 }
 
-/// The request's requirements with where each was written, for conflict chains.
-pub(crate) fn roots(prepared: &Prepared) -> Vec<RootRequirement> {
+/// The request's requirements with where each was written, for conflict
+/// chains; `written` gives a requirement's text as the user wrote it, when
+/// the caller knows it (a script's directive).
+pub(crate) fn roots(
+    prepared: &Prepared,
+    written: &dyn Fn(&UserRequirement) -> Option<String>,
+) -> Vec<RootRequirement> {
     prepared
         .request
         .requirements
@@ -202,7 +215,7 @@ pub(crate) fn roots(prepared: &Prepared) -> Vec<RootRequirement> {
                 RequirementSource::Script { path, .. } => path.clone(),
                 other => other.to_string(),
             },
-            text: user.requirement.to_string(),
+            text: written(user).unwrap_or_else(|| user.requirement.to_string()),
             requirement: user.requirement.clone(),
         })
         .collect()
@@ -791,8 +804,8 @@ fn write_report(path: &str, report: &Value) -> Result<Option<String>, CliError> 
 
 /// `--dry-run`: resolve and say what would be installed.
 fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
-    let mut preferences =
-        Host::new(parse_loaded(&args.loaded)?, &[], false)?.preferences(&[], false, Path::new(""));
+    let mut preferences = Host::new(parse_loaded(&args.loaded)?, &[], false, Path::new(""))?
+        .preferences(&[], false, Path::new(""));
     let mut installed = Vec::new();
     if let Some(target) = &args.target {
         if !args.ignore_installed && !args.force_reinstall {

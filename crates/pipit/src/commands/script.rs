@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Instant;
 
 use pipit_envs::record::now;
@@ -199,9 +200,21 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
     let loaded = parse_loaded(&options.loaded)?;
     let mut search_path = options.search_path.clone();
     search_path.extend(script.search_paths.iter().cloned());
-    let host = Host::new(loaded, &search_path, options.on_conflict == "warn")?;
-
     let (env, created) = store.find_or_create(env_name)?;
+    let host = match Host::new(
+        loaded,
+        &search_path,
+        options.on_conflict == "warn",
+        &env.path,
+    ) {
+        Ok(host) => host,
+        Err(error) => {
+            if created {
+                let _ = store.remove(&env);
+            }
+            return Err(error);
+        }
+    };
     let attempt = install_into(
         args,
         &store,
@@ -220,7 +233,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
             let (env, created) = separate_env(&store, env_name, &script.path)?;
             // Nor does the other process import from where this one's
             // loaded packages came from: only the search path counts.
-            let host = Host::new(Vec::new(), &search_path, false)?;
+            let host = Host::new(Vec::new(), &search_path, false, &env.path)?;
             let outcome = install_into(
                 args,
                 &store,
@@ -453,7 +466,7 @@ fn install_locked_env(
     for note in &prepared.notes {
         let _ = writeln!(output.stderr, "warning: {note}");
     }
-    let roots = roots(&prepared);
+    let roots = roots(&prepared, &|user| written(user, script, &others));
     let outcome = match install_locked(options, layout, lock, &prepared, &installed, host, &roots) {
         Err(error) if error.kind == ErrorKind::Resolution && !others.is_empty() => {
             return Err(explain_shared_failure(
@@ -520,7 +533,7 @@ fn explain_shared_failure(
         prepare_for(resolve, "install", preferences, target, requirements)
     });
     if let Ok(prepared) = alone {
-        let roots = roots(&prepared);
+        let roots = roots(&prepared, &|user| written(user, script, others));
         let root = installed
             .first()
             .map(|dist| dist.location().to_path_buf())
@@ -571,6 +584,30 @@ fn explain_shared_failure(
     );
     CliError { message, ..error }
         .hint("give the script an environment of its own with `# venv: NAME`")
+}
+
+/// A script requirement's text as the script wrote it.
+fn written(
+    user: &UserRequirement,
+    script: &ScriptInput,
+    others: &[&ScriptRecord],
+) -> Option<String> {
+    let RequirementSource::Script { path, line } = &user.source else {
+        return None;
+    };
+    let requests = if path == &script.label {
+        &script.requests
+    } else {
+        &others.iter().find(|other| &other.script == path)?.requests
+    };
+    requests
+        .iter()
+        .filter(|request| request.line == *line)
+        .find(|request| {
+            pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(&request.spec)
+                .is_ok_and(|parsed| parsed.name == user.requirement.name)
+        })
+        .map(|request| request.spec.clone())
 }
 
 fn specs(requests: &[ScriptRequest]) -> String {
