@@ -56,7 +56,12 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
     let root = layout.root.clone();
     let installed =
         installed_dists(&layout).map_err(|error| CliError::install(error.to_string()))?;
-    let host = Host::new(loaded, &args.search_path, args.on_conflict == "warn", &root)?;
+    let host = Host::new(
+        loaded,
+        &args.search_path,
+        args.on_conflict == "warn",
+        Some(&root),
+    )?;
     let preferences = host.preferences(&installed, keep_installed(args), &root);
     let prepared = prepare_for(&args.resolve, "install", preferences, probe, Vec::new())?;
     for note in &prepared.notes {
@@ -130,14 +135,14 @@ impl Host {
         loaded: Vec<LoadedDist>,
         search_path: &[std::path::PathBuf],
         warn_only: bool,
-        root: &Path,
+        root: Option<&Path>,
     ) -> Result<Self, CliError> {
         let layers = SiteLayers::read(search_path)?;
         let loaded = loaded
             .into_iter()
-            .filter(|dist| match &dist.location {
-                None => true,
-                Some(location) => {
+            .filter(|dist| match (&dist.location, root) {
+                (None, _) | (_, None) => true,
+                (Some(location), Some(root)) => {
                     let location =
                         std::path::absolute(location).unwrap_or_else(|_| location.clone());
                     location == root || layers.layers.iter().any(|layer| layer.path == location)
@@ -804,8 +809,16 @@ fn write_report(path: &str, report: &Value) -> Result<Option<String>, CliError> 
 
 /// `--dry-run`: resolve and say what would be installed.
 fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
-    let mut preferences = Host::new(parse_loaded(&args.loaded)?, &[], false, Path::new(""))?
-        .preferences(&[], false, Path::new(""));
+    // Without a target folder the loaded packages' folders cannot be
+    // compared with it, so every one counts.
+    let dry_root = args.target.as_deref().map(absolute);
+    let host = Host::new(
+        parse_loaded(&args.loaded)?,
+        &args.search_path,
+        false,
+        dry_root.as_deref(),
+    )?;
+    let mut preferences = host.preferences(&[], false, Path::new(""));
     let mut installed = Vec::new();
     if let Some(target) = &args.target {
         if !args.ignore_installed && !args.force_reinstall {

@@ -205,7 +205,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
         loaded,
         &search_path,
         options.on_conflict == "warn",
-        &env.path,
+        Some(&env.path),
     ) {
         Ok(host) => host,
         Err(error) => {
@@ -233,7 +233,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
             let (env, created) = separate_env(&store, env_name, &script.path)?;
             // Nor does the other process import from where this one's
             // loaded packages came from: only the search path counts.
-            let host = Host::new(Vec::new(), &search_path, false, &env.path)?;
+            let host = Host::new(Vec::new(), &search_path, false, Some(&env.path))?;
             let outcome = install_into(
                 args,
                 &store,
