@@ -251,7 +251,14 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
             );
             (env, outcome, true)
         }
-        Err(error) => return Err(error),
+        // A host reading the JSON learns which environment was left as it
+        // was (none, when this run had created it and took it away again).
+        Err(error) => {
+            let kept = env.path.is_dir().then(|| env.path.clone());
+            return Err(error
+                .detail("script", json!(script.label))
+                .detail("env_path", json!(kept)));
+        }
     };
     let elapsed = started.elapsed().as_secs_f64();
     if options.json {
