@@ -858,3 +858,101 @@ fn a_directives_find_links_installs_with_no_index_configured() {
         "{record}"
     );
 }
+
+/// The Python code blocks of `docs/hosts.md` that define `function`.
+fn guide_snippet(function: &str) -> String {
+    let guide =
+        fs_err::read_to_string(crate::common::workspace_root().join("docs/hosts.md")).unwrap();
+    guide
+        .split("```python\n")
+        .skip(1)
+        .filter_map(|block| block.split_once("```").map(|(code, _)| code))
+        .find(|code| code.contains(&format!("def {function}(")))
+        .unwrap_or_else(|| panic!("docs/hosts.md defines no `{function}`"))
+        .to_string()
+}
+
+/// The host guide's two snippets, run by a real interpreter as a host
+/// would: `install_script` calls pipit with the `--loaded` JSON that
+/// `loaded_packages` makes, and pipit understands it (exit 5 with the
+/// folder the loaded package came from).
+#[test]
+fn the_host_guides_python_snippets_produce_loaded_input_pipit_reads() {
+    let Some(python) = pipit_testkit::python::find_python("3.11") else {
+        pipit_testkit::skip("python3.11 not found");
+        return;
+    };
+    let host = Host::new(&[
+        WheelBuilder::new("pkg_a", "1.0").file("pkg_a/__init__.py", "version = '1.0'\n"),
+        WheelBuilder::new("pkg_a", "2.0").file("pkg_a/__init__.py", "version = '2.0'\n"),
+        WheelBuilder::new("pkg_b", "2.0")
+            .requires("pkg_a>=2.0")
+            .file("pkg_b/__init__.py", ""),
+        WheelBuilder::new("unused", "1.0").file("unused/__init__.py", ""),
+    ]);
+    host.script("script_a.py", "# r: pkg_a==1.0, unused\n");
+    host.script("script_b.py", "# r: pkg-b==2.0\n");
+    let driver = format!(
+        "{}\n{}\n{}",
+        guide_snippet("loaded_packages"),
+        guide_snippet("install_script"),
+        r#"
+code_a, result_a = install_script("script_a.py", "root")
+import pkg_a
+loaded = loaded_packages()
+code_b, result_b = install_script("script_b.py", "root")
+print(json.dumps({"a": [code_a, result_a], "pkg_a": pkg_a.version,
+                  "loaded": loaded, "b": [code_b, result_b]}))
+"#
+    );
+    // `-I -S`: the interpreter's own site-packages stay out of the host.
+    let mut command = std::process::Command::new(python);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().to_string();
+        if name.starts_with("PIP_") || name.starts_with("PIPIT_") || name == "VIRTUAL_ENV" {
+            command.env_remove(&name);
+        }
+    }
+    let bin = assert_cmd::cargo::cargo_bin("pipit");
+    let mut path = vec![bin.parent().unwrap().to_path_buf()];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    command
+        .current_dir(host.work.path())
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .env("PIPIT_CACHE_DIR", host.cache.path())
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("PIP_INDEX_URL", host.server.url())
+        .env("NETRC", host.cache.path().join("no-netrc"))
+        .args(["-I", "-S", "-c", &driver]);
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["a"][0], 0, "{value}");
+    let env = value["a"][1]["env_path"].as_str().unwrap();
+    assert_eq!(
+        value["pkg_a"], "1.0",
+        "imported from the environment: {value}"
+    );
+    // Only what is imported; `unused` is installed but not loaded.
+    assert_eq!(
+        value["loaded"],
+        serde_json::json!([{"name": "pkg_a", "version": "1.0", "location": env}]),
+        "{value}"
+    );
+    assert_eq!(value["b"][0], 5, "{value}");
+    let conflict = &value["b"][1]["conflicts"][0];
+    assert_eq!(conflict["loaded_from"], env, "{value}");
+    assert_eq!(conflict["loaded_version"], "1.0", "{value}");
+    assert_eq!(
+        conflict["chain"],
+        serde_json::json!(["script_b.py", "pkg-b==2.0", "pkg_a>=2.0"]),
+        "{value}"
+    );
+}
