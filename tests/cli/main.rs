@@ -4,6 +4,7 @@
 
 mod common;
 mod download_cache;
+mod env_store;
 mod errors;
 mod index_versions;
 mod inspect_installed;

@@ -310,8 +310,17 @@ struct ScriptInput {
 
 impl ScriptInput {
     fn read(file: &Path, directives: &ScriptDirectives) -> Result<Self, CliError> {
-        let path = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = absolute(file);
+        // The parser has already joined relative paths to the script's
+        // folder as named (`sub/script.py` gives `sub/wheels`): they are
+        // relative to the working directory now, not to the script's folder.
+        let local = |given: &str| {
+            if given.contains("://") {
+                given.to_string()
+            } else {
+                absolute(Path::new(given)).display().to_string()
+            }
+        };
         let mut requests: Vec<ScriptRequest> = directives
             .requirements
             .iter()
@@ -321,29 +330,13 @@ impl ScriptInput {
             })
             .collect();
         for wheel in &directives.wheels {
-            let given = Path::new(&wheel.path);
-            let absolute = if wheel.path.contains("://") || given.is_absolute() {
-                wheel.path.clone()
-            } else {
-                folder.join(given).display().to_string()
-            };
             requests.push(ScriptRequest {
-                spec: absolute,
+                spec: local(&wheel.path),
                 line: wheel.line,
             });
         }
         let options = &directives.options;
-        let find_links = options
-            .find_links
-            .iter()
-            .map(|link| {
-                if link.contains("://") || Path::new(link).is_absolute() {
-                    link.clone()
-                } else {
-                    folder.join(link).display().to_string()
-                }
-            })
-            .collect();
+        let find_links = options.find_links.iter().map(|link| local(link)).collect();
         let index_urls = options
             .index_url
             .iter()
@@ -353,7 +346,7 @@ impl ScriptInput {
         let search_paths = directives
             .search_paths
             .iter()
-            .map(|item| folder.join(&item.path))
+            .map(|item| absolute(Path::new(&item.path)))
             .collect();
         Ok(Self {
             label: file.display().to_string(),
@@ -366,6 +359,10 @@ impl ScriptInput {
             search_paths,
         })
     }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The environment `--on-conflict new-env` uses: the one made for this
