@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
+use pipit_install::installed::normalize_lexically;
 use pipit_install::{installed_dists, InstallLayout, InstalledDist};
 
 use crate::error::EnvError;
@@ -32,7 +33,9 @@ impl SiteLayers {
     pub fn read(paths: &[PathBuf]) -> Result<Self, EnvError> {
         let mut layers = Vec::new();
         for path in paths {
-            let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            // `..` resolved, so paths compare (and print) as the host spells them.
+            let path =
+                normalize_lexically(&std::path::absolute(path).unwrap_or_else(|_| path.clone()));
             if layers.iter().any(|layer: &SiteLayer| layer.path == path) {
                 continue;
             }

@@ -255,6 +255,7 @@ impl Store {
             removed += 1;
         }
         drop(locks);
+        // "Empties": the folder a host keeps on `sys.path` stays, empty.
         let site_state = self.site_packages().path.join(STATE_DIR);
         if site_state.exists() {
             fs_err::remove_dir_all(&site_state).map_err(io("remove", &site_state))?;

@@ -403,7 +403,7 @@ fn walk_files(dir: &Path, files: &mut BTreeSet<PathBuf>) -> Result<(), Installed
 
 /// `path` with `.` and `..` resolved without touching the file system
 /// (symlinks are not followed: a RECORD row names the link, not its target).
-pub(crate) fn normalize_lexically(path: &Path) -> PathBuf {
+pub fn normalize_lexically(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -143,8 +143,9 @@ impl Host {
             .filter(|dist| match (&dist.location, root) {
                 (None, _) | (_, None) => true,
                 (Some(location), Some(root)) => {
-                    let location =
-                        std::path::absolute(location).unwrap_or_else(|_| location.clone());
+                    let location = pipit_install::installed::normalize_lexically(
+                        &std::path::absolute(location).unwrap_or_else(|_| location.clone()),
+                    );
                     location == root || layers.layers.iter().any(|layer| layer.path == location)
                 }
             })

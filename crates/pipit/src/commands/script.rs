@@ -226,7 +226,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
         &mut output,
     );
     let (env, outcome, separate) = match attempt {
-        Ok(outcome) => (env, outcome, false),
+        Ok(outcome) => (env, outcome, None),
         Err(error) if error.kind == ErrorKind::Conflict && options.on_conflict == "new-env" => {
             // A process that has not loaded anything can use a fresh
             // environment; this one cannot.
@@ -244,12 +244,12 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
                 &probe,
                 &mut output,
             )?;
-            let _ = writeln!(
-                output.stderr,
-                "warning: {}; installed into a new environment instead, which only a separate process can use",
+            let warning = format!(
+                "{}; installed into a new environment instead, which only a separate process can use",
                 error.message
             );
-            (env, outcome, true)
+            let _ = writeln!(output.stderr, "warning: {warning}");
+            (env, outcome, Some(warning))
         }
         // A host reading the JSON learns which environment was left as it
         // was (none, when this run had created it and took it away again).
@@ -267,7 +267,12 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
             object.insert("script".into(), json!(script.label));
             object.insert("env".into(), json!({"name": env.name, "id": env.id}));
             object.insert("env_path".into(), json!(env.path));
-            object.insert("separate_process".into(), json!(separate));
+            object.insert("separate_process".into(), json!(separate.is_some()));
+            if let (Some(warning), Some(Value::Array(warnings))) =
+                (&separate, object.get_mut("warnings"))
+            {
+                warnings.insert(0, json!(warning));
+            }
         }
         output.stdout = format!("{value}\n");
         return Ok(output);
@@ -277,7 +282,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
     if quiet {
         output.stdout.clear();
     }
-    if separate {
+    if separate.is_some() {
         let _ = writeln!(
             output.stdout,
             "note: {} can only be used by a separate process (the packages this process has loaded conflict with it)",
