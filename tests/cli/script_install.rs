@@ -264,6 +264,12 @@ fn the_host_scenario_refuses_a_loaded_conflict_and_offers_other_environments() {
         .expect_code(0);
     let json = fresh.json();
     assert_eq!(json["separate_process"], true, "{json}");
+    assert!(
+        json["warnings"][0]
+            .as_str()
+            .is_some_and(|warning| warning.contains("only a separate process")),
+        "{json}"
+    );
     let new_env = PathBuf::from(json["env_path"].as_str().unwrap());
     assert_ne!(new_env, default_env);
     assert!(new_env
