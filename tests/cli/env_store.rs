@@ -420,7 +420,6 @@ fn an_offline_script_install_uses_the_cache_with_the_network_unreachable() {
     } = host;
     let url = server.url();
     drop(server);
-    assert!(std::net::TcpStream::connect(url_address(&url)).is_err());
     let root = work.path().join("other-root");
     let offline = |script: &str| {
         let mut command = pipit_process(cache.path());
@@ -468,15 +467,6 @@ fn an_offline_script_install_uses_the_cache_with_the_network_unreachable() {
         .collect();
     assert_eq!(folders.len(), 1, "{folders:?}");
     assert!(folders[0].starts_with("default-"), "{folders:?}");
-}
-
-/// `127.0.0.1:PORT` of `http://127.0.0.1:PORT/simple/`.
-fn url_address(url: &str) -> String {
-    url.trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 #[test]
@@ -670,8 +660,10 @@ fn reset_empties_the_store_but_not_while_an_environment_is_locked() {
     let reset = host.env(&["reset", "--json"]).expect_code(0).json();
     assert_eq!(reset["removed"], 3, "{reset}");
     assert_eq!(host.env_folders(), Vec::<String>::new());
+    // Only the lock file stays (an install waiting on it must lock the
+    // same file); `tree` leaves the lock file out.
     let left: Vec<String> = tree(&site).into_keys().collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(left, [".pipit/"], "{left:?}");
     // The `site-packages` folder stays, empty.
     let listed = host.env(&["list", "--json"]).expect_code(0).json();
     let rows = listed["environments"].as_array().unwrap();

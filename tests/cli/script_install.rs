@@ -19,7 +19,8 @@ const TARGET: [&str; 4] = [
     "manylinux_2_17_x86_64",
 ];
 
-/// The host's packages: pkg_a 1.0 and 2.0, pkg_b 2.0 needing pkg_a>=2.0.
+/// The host's packages: pkg_a 1.0 and 2.0, pkg_b 2.0 needing pkg_a>=2.0,
+/// pkg_c 1.0 needing pkg_a>=1.0 and pkg_c 2.0 needing pkg_a>=2.0.
 fn host_wheels() -> Vec<WheelBuilder> {
     vec![
         WheelBuilder::new("pkg_a", "1.0").file("pkg_a/__init__.py", "version = '1.0'\n"),
@@ -27,7 +28,12 @@ fn host_wheels() -> Vec<WheelBuilder> {
         WheelBuilder::new("pkg_b", "2.0")
             .requires("pkg_a>=2.0")
             .file("pkg_b/__init__.py", "import pkg_a\n"),
-        WheelBuilder::new("pkg_c", "1.0").file("pkg_c/__init__.py", ""),
+        WheelBuilder::new("pkg_c", "1.0")
+            .requires("pkg_a>=1.0")
+            .file("pkg_c/__init__.py", ""),
+        WheelBuilder::new("pkg_c", "2.0")
+            .requires("pkg_a>=2.0")
+            .file("pkg_c/__init__.py", ""),
     ]
 }
 
@@ -392,12 +398,108 @@ fn a_loaded_version_is_preferred_and_never_reinstalled() {
         "--force-reinstall"
     );
     assert_eq!(tree(&env), before);
+    assert!(
+        refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("--force-reinstall would replace pkg_a 1.0, which is loaded from"),
+        "{refused:?}"
+    );
     // Upgrading keeps the loaded version rather than replacing it.
     host.install("plain.py", &["--loaded", &loaded, "-U"])
         .expect_code(0);
+    let mut after = tree(&env);
+    let mut before = before;
+    after.remove(".pipit/env.json");
+    before.remove(".pipit/env.json");
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_request_is_met_with_the_loaded_version_when_an_older_release_allows_it() {
+    let host = Host::new();
+    // The newest pkg_c needs pkg_a>=2.0, pkg_c 1.0 is content with the
+    // loaded pkg_a 1.0: that is the answer, not a conflict.
+    host.script("c.py", "#r: pkg_c\n");
+    let done = host
+        .install("c.py", &["--loaded", "pkg_a==1.0", "--json"])
+        .expect_code(0);
+    let installed: Vec<String> = done.json()["installed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|dist| {
+            format!(
+                "{}=={}",
+                dist["name"].as_str().unwrap(),
+                dist["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(installed, ["pkg-a==1.0", "pkg-c==1.0"], "{done:?}");
+}
+
+#[test]
+fn a_package_loaded_from_the_hosts_own_folder_still_counts() {
+    let host = Host::new();
+    let site = host.work.path().join("hostsite");
+    fs_err::create_dir_all(&site).unwrap();
+    host.script("b.py", "#r: pkg_b==2.0\n");
+    let loaded = host.loaded(serde_json::json!([
+        {"name": "pkg_a", "version": "1.0", "location": site}
+    ]));
+    let refused = host
+        .install("b.py", &["--loaded", &loaded, "--json"])
+        .expect_code(5);
     assert_eq!(
-        tree(&env).keys().collect::<Vec<_>>(),
-        before.keys().collect::<Vec<_>>()
+        refused.json()["conflicts"][0]["loaded_from"],
+        site.display().to_string()
+    );
+    // Nothing was left behind: the environment this run created is gone.
+    assert!(host.env_list().is_empty(), "{:?}", host.env_list());
+}
+
+#[test]
+fn a_scripts_own_failure_is_not_blamed_on_its_neighbours() {
+    let host = Host::new();
+    host.script("good.py", "#r: pkg_a==1.0\n");
+    host.script("bad.py", "#r: pkg_a==3.0\n");
+    host.install("good.py", &[]).expect_code(0);
+    let failed = host.install("bad.py", &[]).expect_code(1);
+    assert!(!failed.stderr.contains("cannot share"), "{failed:?}");
+}
+
+#[test]
+fn two_first_installs_at_once_agree_on_one_environment() {
+    let host = Host::new();
+    host.script("x.py", "#r: pkg_a==1.0\n");
+    host.script("y.py", "#r: pkg_c==1.0\n");
+    let url = host.server.url();
+    let spawn = |script: &str| {
+        let mut command = pipit_process(host.cache.path());
+        command
+            .current_dir(host.work.path())
+            .args(["script", "install", script, "--root", "root", "-i", &url])
+            .args(TARGET)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command.spawn().unwrap()
+    };
+    let children = [spawn("x.py"), spawn("y.py")];
+    let paths: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "{output:?}");
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            stdout.lines().last().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert_eq!(paths[0], paths[1]);
+    assert_eq!(host.env_list().len(), 1);
+    assert_eq!(
+        installed(Path::new(&paths[0])),
+        ["pkg_a-1.0.dist-info", "pkg_c-1.0.dist-info"]
     );
 }
 

@@ -40,6 +40,18 @@ impl Conflict {
     /// One line: `a.py requires b==2.0, which requires c>=2.0, but c 1.0 is
     /// loaded from DIR; a different c cannot be loaded in this process`.
     pub fn message(&self) -> String {
+        if self.required.starts_with("--") {
+            // A flag asks to replace the loaded files themselves.
+            let mut out = format!(
+                "{} would replace {} {}, which is loaded",
+                self.required, self.name, self.loaded_version
+            );
+            if let Some(from) = &self.loaded_from {
+                let _ = write!(out, " from {}", from.display());
+            }
+            out.push_str("; its files cannot be replaced while this process uses them");
+            return out;
+        }
         let mut out = String::new();
         let mut steps = self.chain.iter();
         if let Some(first) = steps.next() {
@@ -125,11 +137,10 @@ pub fn find_conflicts(
                 .conflicts
                 .push(conflict(required(&edge.requirement), edge.chain.clone())),
             (None, Some(flag)) => {
-                let mut chain = into
+                let chain = into
                     .first()
                     .map(|edge| edge.chain.clone())
                     .unwrap_or_default();
-                chain.push(flag.to_string());
                 check.conflicts.push(conflict(flag.to_string(), chain));
             }
             (None, None) => check.met_by_loaded.push(dist.name.clone()),

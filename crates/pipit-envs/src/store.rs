@@ -203,13 +203,24 @@ impl Store {
         }
     }
 
-    /// The environment `name` names, created when there is none.
+    /// The environment scripts naming `name` share, created when there is
+    /// none. One made by `--on-conflict new-env` is never handed out here.
+    /// The store's lock is held meanwhile, so two first installs at once
+    /// agree on one environment.
     pub fn find_or_create(&self, name: &str) -> Result<(Env, bool), EnvError> {
         validate_name(name)?;
-        match self.find(name)? {
-            Some(env) => Ok((env, false)),
-            None => Ok((self.create(name, false)?, true)),
+        // `<root>/.pipit/lock`: beside the environments, not among them.
+        let _store_lock = TargetLock::acquire(&self.root, || {})?;
+        if let Some(env) = self.find(name)? {
+            let shared = env.name == SITE_PACKAGES
+                || !env
+                    .read_record()
+                    .is_ok_and(|record| record.separate_process);
+            if shared {
+                return Ok((env, false));
+            }
         }
+        Ok((self.create(name, false)?, true))
     }
 
     /// Removes one environment; refused while an install holds its lock.
@@ -221,10 +232,10 @@ impl Store {
     /// Removes one environment whose lock the caller holds.
     pub fn remove_locked(&self, env: &Env, lock: TargetLock) -> Result<(), EnvError> {
         if env.name == SITE_PACKAGES {
-            let result = empty_folder(&env.path, Some(lock.state_dir().as_path()));
-            drop(lock);
-            let _ = std::fs::remove_dir_all(&env.path);
-            return result;
+            // Emptied under its lock, which stays (see `reset`).
+            empty_folder(&env.path, Some(lock.state_dir().as_path()))?;
+            let lock_file = lock.state_dir().join("lock");
+            return empty_folder(&lock.state_dir(), Some(&lock_file));
         }
         // Renamed first, so a half-removed folder is never taken for an
         // environment; what a failed deletion leaves, `env gc` removes.
@@ -247,19 +258,17 @@ impl Store {
         let mut removed = 0;
         for env in &envs {
             if env.name == SITE_PACKAGES {
-                // The held lock's folder goes after the lock is released.
+                // Emptied under its lock; the lock file itself stays, so an
+                // install waiting on it locks the same file afterwards.
                 empty_folder(&env.path, Some(&env.path.join(STATE_DIR)))?;
+                let lock_file = env.path.join(STATE_DIR).join("lock");
+                empty_folder(&env.path.join(STATE_DIR), Some(&lock_file))?;
             } else {
                 fs_err::remove_dir_all(&env.path).map_err(io("remove", &env.path))?;
             }
             removed += 1;
         }
         drop(locks);
-        // "Empties": the folder a host keeps on `sys.path` stays, empty.
-        let site_state = self.site_packages().path.join(STATE_DIR);
-        if site_state.exists() {
-            fs_err::remove_dir_all(&site_state).map_err(io("remove", &site_state))?;
-        }
         for stray in self.stray_folders()? {
             let _ = std::fs::remove_dir_all(&stray);
         }

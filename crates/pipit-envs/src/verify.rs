@@ -4,12 +4,13 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use pipit_install::record::{encode_digest, hash_reader};
 use pipit_install::{has_leftovers, installed_dists, recover, TargetLock};
 
 use crate::error::EnvError;
-use crate::record::{EnvState, InstalledRecord};
+use crate::record::{EnvRecord, EnvState, InstalledRecord};
 use crate::store::{Env, Store};
 
 /// One thing wrong with an environment.
@@ -52,7 +53,11 @@ impl fmt::Display for Damage {
 pub fn verify(env: &Env, lock: &TargetLock) -> Result<Vec<Damage>, EnvError> {
     debug_assert_eq!(lock.target(), env.path);
     let damages = inspect(env)?;
-    let mut record = env.read_record()?;
+    // An unreadable record is itself the damage: it is replaced by a fresh
+    // one that says so, and `gc` then removes the environment.
+    let mut record = env
+        .read_record()
+        .unwrap_or_else(|_| EnvRecord::new(&env.name, &env.id, false));
     match damages.first() {
         Some(first) => {
             let more = damages.len() - 1;
@@ -121,10 +126,20 @@ fn inspect(env: &Env) -> Result<Vec<Damage>, EnvError> {
             }
         }
     }
-    let record = env.read_record()?;
+    let record = match env.read_record() {
+        Ok(record) => record,
+        Err(error) => {
+            damages.push(Damage::Unreadable {
+                dist: "env.json".to_string(),
+                message: error.to_string(),
+            });
+            return Ok(damages);
+        }
+    };
     for InstalledRecord { name, version } in &record.installed {
+        let wanted = pep508_rs::PackageName::from_str(name).ok();
         let here = dists.iter().any(|dist| {
-            dist.name.as_ref() == normalize(name) && dist.version.to_string() == *version
+            Some(&dist.name) == wanted.as_ref() && dist.version.to_string() == *version
         });
         if !here {
             damages.push(Damage::Vanished {
@@ -133,23 +148,6 @@ fn inspect(env: &Env) -> Result<Vec<Damage>, EnvError> {
         }
     }
     Ok(damages)
-}
-
-fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut dash = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            dash = true;
-        } else {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 /// What `env gc` did to one environment or folder.
@@ -209,7 +207,9 @@ pub fn gc(store: &Store) -> Result<GcReport, EnvError> {
         let recovery = recover(&lock, &layout.folders())?;
         let damages = inspect(&env)?;
         if damages.is_empty() {
-            let mut record = env.read_record()?;
+            let mut record = env
+                .read_record()
+                .unwrap_or_else(|_| EnvRecord::new(&env.name, &env.id, false));
             let mut what = Vec::new();
             if recovery.rolled_back > 0 {
                 what.push("rolled back an interrupted install".to_string());

@@ -596,9 +596,7 @@ impl StoreArgs {
                 CliError::usage("no folder for the environment store")
                     .hint("pass --root DIR or set PIPIT_ROOT")
             })?;
-        Ok(pipit_envs::Store::new(
-            std::path::absolute(&root).unwrap_or(root),
-        ))
+        Ok(pipit_envs::Store::new(crate::commands::absolute(&root)))
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 use std::path::Path;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,7 +27,7 @@ use pipit_envs::{
 use pipit_install::install::InstallReport;
 use pipit_resolver::{RequirementSource, UserRequirement};
 
-use super::resolve::{prepare, prepare_for, run, Prepared};
+use super::resolve::{prepare, prepare_for, run, run_request, Prepared};
 
 /// Resolves the request and installs it (or, with `--dry-run`, reports it).
 pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
@@ -56,12 +57,7 @@ pub fn install(args: &InstallArgs) -> Result<Output, CliError> {
     let root = layout.root.clone();
     let installed =
         installed_dists(&layout).map_err(|error| CliError::install(error.to_string()))?;
-    let host = Host::new(
-        loaded,
-        &args.search_path,
-        args.on_conflict == "warn",
-        Some(&root),
-    )?;
+    let host = Host::new(loaded, &args.search_path, args.on_conflict == "warn", &[])?;
     let preferences = host.preferences(&installed, keep_installed(args), &root);
     let prepared = prepare_for(&args.resolve, "install", preferences, probe, Vec::new())?;
     for note in &prepared.notes {
@@ -122,37 +118,33 @@ pub(crate) struct Host {
     pub loaded: Vec<LoadedDist>,
     /// `--search-path` (and a script's `# env:` folders).
     pub layers: SiteLayers,
+    /// Loaded from another environment of the store: they do not constrain
+    /// this one, but installing another version of one is worth a warning.
+    pub elsewhere: Vec<LoadedDist>,
     /// `--on-conflict warn`: install anyway, and say so.
     pub warn_only: bool,
 }
 
 impl Host {
-    /// The host's side of an install into `root`. A loaded distribution
-    /// counts when it was loaded from `root`, from a folder of the search
-    /// path, or from a place the host did not name: only then does it share
-    /// a `sys.path` with what is installed into `root`.
+    /// The host's side of an install. Every loaded distribution counts,
+    /// except one loaded from `other_envs` (the store's other environments:
+    /// the host chose per script which of those is on `sys.path`).
     pub fn new(
         loaded: Vec<LoadedDist>,
         search_path: &[std::path::PathBuf],
         warn_only: bool,
-        root: Option<&Path>,
+        other_envs: &[std::path::PathBuf],
     ) -> Result<Self, CliError> {
         let layers = SiteLayers::read(search_path)?;
-        let loaded = loaded
-            .into_iter()
-            .filter(|dist| match (&dist.location, root) {
-                (None, _) | (_, None) => true,
-                (Some(location), Some(root)) => {
-                    let location = pipit_install::installed::normalize_lexically(
-                        &std::path::absolute(location).unwrap_or_else(|_| location.clone()),
-                    );
-                    location == root || layers.layers.iter().any(|layer| layer.path == location)
-                }
-            })
-            .collect();
+        let (elsewhere, loaded) = loaded.into_iter().partition(|dist| {
+            dist.location
+                .as_deref()
+                .is_some_and(|location| other_envs.contains(&absolute(location)))
+        });
         Ok(Self {
             layers,
             loaded,
+            elsewhere,
             warn_only,
         })
     }
@@ -195,9 +187,7 @@ impl Host {
         installed: &[InstalledDist],
     ) -> bool {
         match &dist.location {
-            Some(location) => {
-                std::path::absolute(location).unwrap_or_else(|_| location.clone()) == root
-            }
+            Some(location) => absolute(location) == absolute(root),
             None => installed
                 .iter()
                 .any(|have| have.name == dist.name && have.version == dist.version),
@@ -290,6 +280,23 @@ pub(crate) fn install_locked(
     )?;
     let resolve_seconds = resolved_at.elapsed().as_secs_f64();
     let mut warnings = resolution.warnings.clone();
+    for loaded in &host.elsewhere {
+        if let Some(dist) = resolution
+            .packages
+            .iter()
+            .find(|dist| dist.name == loaded.name && dist.version != loaded.version)
+        {
+            warnings.push(format!(
+                "{} {} goes into {}, but this process has {} {} loaded from {}: only a process that has not imported it can use this environment's",
+                dist.name,
+                dist.version,
+                root.display(),
+                loaded.display_name,
+                loaded.version,
+                loaded.location.as_deref().unwrap_or(Path::new("?")).display()
+            ));
+        }
+    }
     for conflict in &check.conflicts {
         warnings.push(format!(
             "{} (installing anyway: --on-conflict warn)",
@@ -307,6 +314,18 @@ pub(crate) fn install_locked(
                 let from = loaded.location.clone().unwrap_or_default();
                 kept.push((dist.name.clone(), loaded.version.to_string(), from));
             }
+            continue;
+        }
+        // The host has this very version loaded from a folder it named
+        // (not the target): it is there already, and is not copied here.
+        if let Some(folder) = host.loaded.iter().find_map(|loaded| {
+            let folder = loaded.location.as_deref()?;
+            (loaded.name == dist.name
+                && loaded.version == dist.version
+                && absolute(folder) != absolute(&root))
+            .then(|| absolute(folder))
+        }) {
+            kept.push((dist.name.clone(), dist.version.to_string(), folder));
             continue;
         }
         let same_name: Vec<&InstalledDist> = installed
@@ -430,7 +449,17 @@ pub(crate) fn resolve_checked(
     installed: &[InstalledDist],
     force_reinstall: bool,
 ) -> Result<(Resolution, LoadedCheck), CliError> {
-    let resolution = run(prepared)?;
+    // Loaded versions first as constraints: a request that can be met with
+    // them is met with them, though a newer version would be chosen
+    // otherwise. Only when that fails is the free resolution asked, to
+    // tell a real conflict (and its chain) from any other failure.
+    let resolution = match pinned_to_loaded(prepared, host) {
+        Some(request) => match run_request(prepared, &request) {
+            Ok(resolution) => resolution,
+            Err(_) => run(prepared)?,
+        },
+        None => run(prepared)?,
+    };
     let forced = |name: &PackageName| -> Option<&'static str> {
         let in_target = host
             .loaded
@@ -449,6 +478,25 @@ pub(crate) fn resolve_checked(
         return Err(conflict_error(&check.conflicts));
     }
     Ok((resolution, check))
+}
+
+/// The request with `name==version` constraints for what the host has
+/// loaded; `None` when it has loaded nothing.
+fn pinned_to_loaded(prepared: &Prepared, host: &Host) -> Option<pipit_resolver::Request> {
+    if host.loaded.is_empty() {
+        return None;
+    }
+    let mut request = prepared.request.clone();
+    for dist in &host.loaded {
+        let text = format!("{}=={}", dist.name, dist.version);
+        let requirement = pep508_rs::Requirement::from_str(&text).ok()?;
+        request.constraints.push(UserRequirement {
+            requirement,
+            hashes: Vec::new(),
+            source: RequirementSource::CommandLine,
+        });
+    }
+    Some(request)
 }
 
 /// Exit 5, one line per the first conflict, every conflict in the JSON.
@@ -647,8 +695,12 @@ fn plural(count: usize) -> &'static str {
     }
 }
 
-fn absolute(dir: &Path) -> std::path::PathBuf {
-    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+/// `dir` made absolute with `.` and `..` resolved (the transaction takes
+/// only plain absolute paths, and folders compare by this form).
+pub(crate) fn absolute(dir: &Path) -> std::path::PathBuf {
+    pipit_install::installed::normalize_lexically(
+        &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+    )
 }
 
 /// A URL as `direct_url.json` keeps it: no credentials, no fragment.
@@ -810,15 +862,7 @@ fn write_report(path: &str, report: &Value) -> Result<Option<String>, CliError> 
 
 /// `--dry-run`: resolve and say what would be installed.
 fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
-    // Without a target folder the loaded packages' folders cannot be
-    // compared with it, so every one counts.
-    let dry_root = args.target.as_deref().map(absolute);
-    let host = Host::new(
-        parse_loaded(&args.loaded)?,
-        &args.search_path,
-        false,
-        dry_root.as_deref(),
-    )?;
+    let host = Host::new(parse_loaded(&args.loaded)?, &args.search_path, false, &[])?;
     let mut preferences = host.preferences(&[], false, Path::new(""));
     let mut installed = Vec::new();
     if let Some(target) = &args.target {

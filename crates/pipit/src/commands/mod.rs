@@ -16,6 +16,8 @@ pub mod script;
 pub mod show;
 pub mod uninstall;
 
+pub(crate) use install::absolute;
+
 use std::future::Future;
 use std::path::PathBuf;
 
@@ -30,6 +32,7 @@ use crate::exit::{CliError, ErrorKind};
 
 /// The target the flags name, and the interpreter that filled in what the
 /// flags left out (so output can say which one was asked).
+#[derive(Clone)]
 pub(crate) struct Target {
     /// The target interpreter.
     pub interpreter: Interpreter,

@@ -179,6 +179,11 @@ pub(crate) fn prepare_for(
 
 /// Runs the resolver on a runtime of its own.
 pub(crate) fn run(prepared: &Prepared) -> Result<Resolution, CliError> {
+    run_request(prepared, &prepared.request)
+}
+
+/// [`run`] for another request over the same sources, target and options.
+pub(crate) fn run_request(prepared: &Prepared, request: &Request) -> Result<Resolution, CliError> {
     let sources = Sources {
         client: prepared.sources.client.clone(),
         find_links: prepared.sources.find_links.clone(),
@@ -190,7 +195,7 @@ pub(crate) fn run(prepared: &Prepared) -> Result<Resolution, CliError> {
         .map_err(|error| CliError::usage(format!("cannot start the async runtime: {error}")))?;
     runtime
         .block_on(pipit_resolver::resolve(
-            &prepared.request,
+            request,
             &sources,
             &prepared.target.interpreter,
             &prepared.options,

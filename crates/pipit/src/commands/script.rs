@@ -18,7 +18,8 @@ use pipit_resolver::{RequirementSource, UserRequirement};
 use serde_json::{json, Value};
 
 use super::install::{
-    install_locked, lock_target, outcome_json, render, resolve_checked, roots, Host, Outcome,
+    absolute, install_locked, lock_target, outcome_json, render, resolve_checked, roots, Host,
+    Outcome,
 };
 use super::resolve::{prepare_for, user_requirement};
 use crate::cli::{Output, ScriptInspectArgs, ScriptInstallArgs};
@@ -201,11 +202,17 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
     let mut search_path = options.search_path.clone();
     search_path.extend(script.search_paths.iter().cloned());
     let (env, created) = store.find_or_create(env_name)?;
+    let other_envs: Vec<PathBuf> = store
+        .list()?
+        .into_iter()
+        .map(|other| absolute(&other.path))
+        .filter(|path| *path != absolute(&env.path))
+        .collect();
     let host = match Host::new(
         loaded,
         &search_path,
         options.on_conflict == "warn",
-        Some(&env.path),
+        &other_envs,
     ) {
         Ok(host) => host,
         Err(error) => {
@@ -233,7 +240,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
             let (env, created) = separate_env(&store, env_name, &script.path)?;
             // Nor does the other process import from where this one's
             // loaded packages came from: only the search path counts.
-            let host = Host::new(Vec::new(), &search_path, false, Some(&env.path))?;
+            let host = Host::new(Vec::new(), &search_path, false, &[])?;
             let outcome = install_into(
                 args,
                 &store,
@@ -315,7 +322,9 @@ struct ScriptInput {
 
 impl ScriptInput {
     fn read(file: &Path, directives: &ScriptDirectives) -> Result<Self, CliError> {
-        let path = absolute(file);
+        // The key in `env.json`: one script reached through `..` or a
+        // symlink is still one script.
+        let path = std::fs::canonicalize(file).unwrap_or_else(|_| absolute(file));
         // The parser has already joined relative paths to the script's
         // folder as named (`sub/script.py` gives `sub/wheels`): they are
         // relative to the working directory now, not to the script's folder.
@@ -366,10 +375,6 @@ impl ScriptInput {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
 /// The environment `--on-conflict new-env` uses: the one made for this
 /// script before, else a new one.
 fn separate_env(store: &Store, name: &str, script: &str) -> Result<(Env, bool), CliError> {
@@ -404,6 +409,21 @@ fn install_into(
     let options = &args.install;
     let layout = InstallLayout::target(&env.path, &probe.interpreter);
     let (lock, recovered) = lock_target(&layout, options.quiet || options.json)?;
+    if !env.record_path().is_file() {
+        // Removed (`env remove`, `gc`, `reset`) while this run waited for
+        // its lock: what the lock left behind goes too, and nothing is
+        // installed into a folder the store no longer knows.
+        drop(lock);
+        let state = env.path.join(pipit_install::lock::STATE_DIR);
+        let _ = std::fs::remove_file(state.join("lock"));
+        let _ = std::fs::remove_dir(&state);
+        let _ = std::fs::remove_dir(&env.path);
+        return Err(CliError::install(format!(
+            "environment {} was removed while this install waited for it; nothing was installed",
+            env.path.display()
+        ))
+        .hint("run the script install again: it finds or creates its environment anew"));
+    }
     output.stderr.push_str(&recovered);
     let result = install_locked_env(args, env, &layout, &lock, script, host, probe, output);
     match result {
@@ -461,15 +481,11 @@ fn install_locked_env(
     }
     let keep = !options.ignore_installed && !options.force_reinstall;
     let preferences = host.preferences(&installed, keep, &env.path);
-    let target = super::Target {
-        interpreter: probe.interpreter.clone(),
-        defaults_from: probe.defaults_from.clone(),
-    };
     let prepared = prepare_for(
         &resolve,
         "install",
         preferences.clone(),
-        target,
+        probe.clone(),
         requirements,
     )?;
     for note in &prepared.notes {
@@ -535,21 +551,16 @@ fn explain_shared_failure(
     preferences: Vec<pipit_resolver::Preference>,
 ) -> CliError {
     let alone = script_requirements(&script.label, &script.requests).and_then(|requirements| {
-        let target = super::Target {
-            interpreter: probe.interpreter.clone(),
-            defaults_from: probe.defaults_from.clone(),
-        };
-        prepare_for(resolve, "install", preferences, target, requirements)
+        prepare_for(resolve, "install", preferences, probe.clone(), requirements)
     });
-    if let Ok(prepared) = alone {
-        let roots = roots(&prepared, &|user| written(user, script, others));
-        let root = installed
-            .first()
-            .map(|dist| dist.location().to_path_buf())
-            .unwrap_or_default();
-        if let Err(conflict) = resolve_checked(&prepared, &roots, host, &root, installed, false) {
-            if conflict.kind == ErrorKind::Conflict {
-                return conflict;
+    match alone {
+        // The script cannot even be installed by itself: that is its own
+        // failure (or its conflict with what is loaded), not the others'.
+        Err(own) => return own,
+        Ok(prepared) => {
+            let roots = roots(&prepared, &|user| written(user, script, others));
+            if let Err(own) = resolve_checked(&prepared, &roots, host, env_path, installed, false) {
+                return own;
             }
         }
     }
@@ -558,11 +569,7 @@ fn explain_shared_failure(
     for other in others {
         let pair = script_requirements(&script.label, &script.requests).and_then(|mut ours| {
             ours.extend(script_requirements(&other.script, &other.requests)?);
-            let target = super::Target {
-                interpreter: probe.interpreter.clone(),
-                defaults_from: probe.defaults_from.clone(),
-            };
-            prepare_for(resolve, "install", Vec::new(), target, ours)
+            prepare_for(resolve, "install", Vec::new(), probe.clone(), ours)
         });
         let Ok(pair) = pair else { continue };
         if let Err(pair_error) = super::resolve::run(&pair) {
