@@ -550,3 +550,19 @@ fn pipit_install_reports_loaded_conflicts_too() {
     );
     assert!(!host.work.path().join("t").join("pkg_b").exists());
 }
+
+#[test]
+fn a_script_that_moves_to_its_own_environment_stops_holding_the_old_one() {
+    let host = Host::new();
+    host.script("mover.py", "#r: pkg_a==1.0\n");
+    let default_env = host.install("mover.py", &[]).expect_code(0).last_line();
+    host.script("mover.py", "# venv: own\n#r: pkg_a==1.0\n");
+    let moved = host.install("mover.py", &[]).expect_code(0);
+    assert_ne!(moved.last_line(), default_env);
+    assert!(moved.stderr.contains("no longer asks"), "{moved:?}");
+    // The default environment's pkg_a==1.0 request went with the script.
+    host.script("newcomer.py", "#r: pkg_a==2.0\n");
+    let newcomer = host.install("newcomer.py", &[]).expect_code(0);
+    assert_eq!(newcomer.last_line(), default_env);
+    assert_eq!(installed(&default_env), ["pkg_a-2.0.dist-info"]);
+}

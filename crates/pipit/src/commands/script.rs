@@ -195,6 +195,7 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
     };
     let env_name = directives.venv.as_deref().unwrap_or(DEFAULT_ENV);
     if script.requests.is_empty() {
+        forget_script(&store, None, &script.path, &mut output);
         let env = store.find(env_name)?;
         return Ok(nothing_to_install(args, &script, env, &mut output));
     }
@@ -267,6 +268,9 @@ pub fn install(args: &ScriptInstallArgs) -> Result<Output, CliError> {
                 .detail("env_path", json!(kept)));
         }
     };
+    // What the script asked of the environments it no longer names no
+    // longer holds them back.
+    forget_script(&store, Some(&env.path), &script.path, &mut output);
     let elapsed = started.elapsed().as_secs_f64();
     if options.json {
         let mut value = outcome_json(&env.path, &outcome, elapsed);
@@ -677,6 +681,39 @@ fn merge_index_options(resolve: &mut crate::cli::ResolveArgs, script: &ScriptInp
     index.find_links.extend(script.find_links.iter().cloned());
     index.no_index |= script.no_index;
     resolve.pre |= script.pre;
+}
+
+/// Drops `script`'s requests from every shared environment but `keep`.
+/// An environment busy with an install is left for the next run.
+fn forget_script(store: &Store, keep: Option<&Path>, script: &str, output: &mut Output) {
+    let Ok(envs) = store.list() else {
+        return;
+    };
+    for env in envs {
+        if Some(env.path.as_path()) == keep {
+            continue;
+        }
+        let named = env
+            .read_record()
+            .is_ok_and(|record| record.scripts.iter().any(|s| s.script == script));
+        if !named {
+            continue;
+        }
+        let Ok(_lock) = TargetLock::try_acquire(&env.path) else {
+            continue;
+        };
+        let Ok(mut record) = env.read_record() else {
+            continue;
+        };
+        record.scripts.retain(|s| s.script != script);
+        if env.write_record(&record).is_ok() {
+            let _ = writeln!(
+                output.stderr,
+                "note: {script} no longer asks {} for anything; its packages stay until removed",
+                env.path.display()
+            );
+        }
+    }
 }
 
 /// A script without requirements: nothing to install, and the folder of
