@@ -235,7 +235,9 @@ impl fmt::Debug for IndexClient {
 
 impl IndexClient {
     /// The indexes are `index_url` then `extra_index_urls`, none with
-    /// `no_index`. `--cert` and `--client-cert` files are read here.
+    /// `no_index`. Only the index URLs are checked here: the `--cert` and
+    /// `--client-cert` files (and the system certificate store) are read by
+    /// the first request, whose error says when one is unusable.
     pub fn new(settings: &IndexSettings, options: ClientOptions) -> Result<Self, IndexError> {
         let mut indexes = Vec::new();
         if !settings.no_index.value {
@@ -274,7 +276,7 @@ impl IndexClient {
                 .collect(),
             netrc: options.netrc.clone(),
             indexes: indexes.iter().map(|index| index.url.clone()).collect(),
-        })?;
+        });
         Ok(Self {
             inner: Arc::new(Inner {
                 indexes,
@@ -534,8 +536,10 @@ impl IndexClient {
     /// The underlying HTTP client for `url`: the one without certificate
     /// verification for a `--trusted-host`, the verifying one otherwise. It
     /// carries TLS, proxy and timeout settings but not credentials or
-    /// retries: prefer [`IndexClient::get_bytes`] where those matter.
-    pub fn http_client_for(&self, url: &Url) -> &reqwest::Client {
+    /// retries: prefer [`IndexClient::get_bytes`] where those matter. The
+    /// first call builds the clients, so it fails when a `--cert` or
+    /// `--client-cert` file is unusable.
+    pub fn http_client_for(&self, url: &Url) -> Result<&reqwest::Client, IndexError> {
         self.inner.transport.client_for(url)
     }
 
