@@ -340,26 +340,26 @@ fn already_satisfied(
     if !prepared.request.overrides.is_empty() {
         return None;
     }
-    // A distribution whose METADATA cannot be read satisfies nothing, but
-    // does not stop the others from satisfying.
-    let facts: Vec<InstalledFacts> = installed
-        .iter()
-        .filter_map(|dist| {
-            let metadata: DistMetadata = dist.metadata().ok()?;
-            Some(InstalledFacts {
-                name: dist.name.clone(),
-                version: dist.version.clone(),
-                requires_dist: if no_deps {
-                    Vec::new()
-                } else {
-                    metadata.requires_dist
-                },
-                direct_url: dist
-                    .direct_url()
-                    .and_then(|value| value.get("url").and_then(Value::as_str).map(str::to_string)),
+    // Only the distributions the request leads to are read, and of those
+    // only METADATA's headers. One whose METADATA cannot be read satisfies
+    // nothing, but does not stop another of that name from satisfying.
+    let load = |name: &PackageName| {
+        installed
+            .iter()
+            .rev()
+            .filter(|dist| &dist.name == name)
+            .find_map(|dist| {
+                let requires_dist = dist.requires_dist().ok()?;
+                Some(InstalledFacts {
+                    name: dist.name.clone(),
+                    version: dist.version.clone(),
+                    requires_dist: if no_deps { Vec::new() } else { requires_dist },
+                    direct_url: dist.direct_url().and_then(|value| {
+                        value.get("url").and_then(Value::as_str).map(str::to_string)
+                    }),
+                })
             })
-        })
-        .collect();
+    };
     let requirements: Vec<_> = prepared
         .request
         .requirements
@@ -372,26 +372,26 @@ fn already_satisfied(
         .iter()
         .map(|user| user.requirement.clone())
         .collect();
-    let found = pipit_install::satisfied(
+    let found = pipit_install::satisfied_lazily(
         &requirements,
         &constraints,
-        &facts,
         &prepared.target.interpreter.markers,
+        load,
     )?;
     // A different version than the host has loaded needs the resolver.
     let loaded_differs = prepared.request.preferences.iter().any(|preference| {
         preference.kind == PreferenceKind::Loaded
             && found
                 .iter()
-                .any(|dist| dist.name == preference.name && dist.version != preference.version)
+                .any(|(name, version)| *name == preference.name && *version != preference.version)
     });
     if loaded_differs {
         return None;
     }
     Some(
         found
-            .iter()
-            .map(|dist| (dist.name.clone(), dist.version.to_string()))
+            .into_iter()
+            .map(|(name, version)| (name, version.to_string()))
             .collect(),
     )
 }
