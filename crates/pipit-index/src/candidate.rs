@@ -134,7 +134,7 @@ impl IndexClient {
         if self.options().offline || self.cached_wheel(file).is_some() {
             return None;
         }
-        let client = self.http_client_for(&file.url);
+        let client = self.http_client_for(&file.url).ok()?;
         wheel_metadata_bytes_by_range(client, &file.url, &file.filename)
             .await
             .ok()

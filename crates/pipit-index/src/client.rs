@@ -17,10 +17,10 @@
 //! rules and the layout); offline, the cache is all there is. `file://`
 //! indexes are read from disk on every call, offline too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, IF_MODIFIED_SINCE, IF_NONE_MATCH};
@@ -52,7 +52,8 @@ pub struct ClientOptions {
     pub cache_dir: Option<PathBuf>,
     /// Never open a connection: pages come from the cache, whatever their age.
     pub offline: bool,
-    /// Revalidate (or fetch again) every page cached before this client was made.
+    /// Revalidate (or fetch again) each cached page once, the first time
+    /// this client wants it.
     pub refresh: bool,
     /// How long a page whose server gave no lifetime is fresh.
     pub index_ttl: Duration,
@@ -219,8 +220,21 @@ struct Inner {
     blobs: Option<BlobStore>,
     wheel_metadata: Option<WheelMetadataStore>,
     options: ClientOptions,
-    /// With `refresh`, pages fetched before this are stale.
-    created_at_ms: u64,
+    /// With `refresh`, the cache keys of the pages this client has fetched
+    /// or revalidated: every other cached page is stale. (A timestamp
+    /// comparison was not enough: a client made within the millisecond a
+    /// page was stored took that page as its own.)
+    refreshed: Mutex<HashSet<String>>,
+}
+
+impl Inner {
+    /// Whether this client has fetched or revalidated the page under `key`.
+    fn refreshed_page(&self, key: &str) -> bool {
+        self.refreshed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(key)
+    }
 }
 
 impl fmt::Debug for IndexClient {
@@ -235,7 +249,9 @@ impl fmt::Debug for IndexClient {
 
 impl IndexClient {
     /// The indexes are `index_url` then `extra_index_urls`, none with
-    /// `no_index`. `--cert` and `--client-cert` files are read here.
+    /// `no_index`. Only the index URLs are checked here: the `--cert` and
+    /// `--client-cert` files (and the system certificate store) are read by
+    /// the first request, whose error says when one is unusable.
     pub fn new(settings: &IndexSettings, options: ClientOptions) -> Result<Self, IndexError> {
         let mut indexes = Vec::new();
         if !settings.no_index.value {
@@ -274,7 +290,7 @@ impl IndexClient {
                 .collect(),
             netrc: options.netrc.clone(),
             indexes: indexes.iter().map(|index| index.url.clone()).collect(),
-        })?;
+        });
         Ok(Self {
             inner: Arc::new(Inner {
                 indexes,
@@ -284,7 +300,7 @@ impl IndexClient {
                 blobs: options.cache_dir.as_deref().map(BlobStore::new),
                 wheel_metadata: options.cache_dir.as_deref().map(WheelMetadataStore::new),
                 options,
-                created_at_ms: now_ms(),
+                refreshed: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -418,7 +434,7 @@ impl IndexClient {
         }
         let now = now_ms();
         if let Some(page) = cached.as_ref() {
-            let refreshing = inner.options.refresh && page.fetched_at_ms < inner.created_at_ms;
+            let refreshing = inner.options.refresh && !inner.refreshed_page(&key);
             if !refreshing && page.is_fresh(now, inner.options.index_ttl) {
                 return Ok(cached);
             }
@@ -434,6 +450,13 @@ impl IndexClient {
             }
         }
         let response = inner.transport.get(url, &headers).await?;
+        if inner.options.refresh {
+            inner
+                .refreshed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key.clone());
+        }
         match (response.status, cached) {
             (304, Some(mut page)) => {
                 // RFC 9111 4.3.4: the 304's headers update the stored ones.
@@ -534,8 +557,10 @@ impl IndexClient {
     /// The underlying HTTP client for `url`: the one without certificate
     /// verification for a `--trusted-host`, the verifying one otherwise. It
     /// carries TLS, proxy and timeout settings but not credentials or
-    /// retries: prefer [`IndexClient::get_bytes`] where those matter.
-    pub fn http_client_for(&self, url: &Url) -> &reqwest::Client {
+    /// retries: prefer [`IndexClient::get_bytes`] where those matter. The
+    /// first call builds the clients, so it fails when a `--cert` or
+    /// `--client-cert` file is unusable.
+    pub fn http_client_for(&self, url: &Url) -> Result<&reqwest::Client, IndexError> {
         self.inner.transport.client_for(url)
     }
 

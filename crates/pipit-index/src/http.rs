@@ -16,10 +16,14 @@
 //!   (fewer bytes than `Content-Length`) is retried `--retries` times with
 //!   exponential backoff; the body is read inside the attempt so a
 //!   truncated download is retried like a refused connection.
+//! - The clients are built by the first request, not before: reading the
+//!   CA bundles and the system store costs tens of milliseconds that a run
+//!   with nothing to fetch must not pay.
 
 use std::error::Error as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -64,9 +68,14 @@ impl Response {
 }
 
 pub(crate) struct Transport {
-    verified: reqwest::Client,
-    /// For `--trusted-host` hosts: no certificate verification.
-    unverified: reqwest::Client,
+    /// What the HTTP clients are built from, on first use.
+    tls: TlsConfig,
+    /// The clients, once built: building them reads every CA bundle and
+    /// the system store (tens of milliseconds), which a run that never
+    /// opens a connection (an install with nothing to do) must not pay.
+    clients: OnceLock<Clients>,
+    /// Held while building, so that concurrent first requests build once.
+    building: Mutex<()>,
     trusted_hosts: Vec<String>,
     retries: u32,
     retry_base_delay: Duration,
@@ -75,8 +84,23 @@ pub(crate) struct Transport {
     index_credentials: Vec<(Url, Credentials)>,
 }
 
-impl Transport {
-    pub(crate) fn new(config: TransportConfig) -> Result<Self, IndexError> {
+/// The TLS and timeout settings of the HTTP clients.
+struct TlsConfig {
+    ca_files: Vec<PathBuf>,
+    client_cert: Option<PathBuf>,
+    timeout_secs: f64,
+}
+
+struct Clients {
+    verified: reqwest::Client,
+    /// For `--trusted-host` hosts: no certificate verification.
+    unverified: reqwest::Client,
+}
+
+impl Clients {
+    /// Reads the CA bundles and the client certificate, and builds both
+    /// clients; an unreadable or empty bundle is an error naming the file.
+    fn build(config: &TlsConfig) -> Result<Self, IndexError> {
         let mut certificates = Vec::new();
         for path in &config.ca_files {
             let pem = read_file(path)?;
@@ -128,7 +152,19 @@ impl Transport {
                 message: error_chain(&error),
             })
         };
+        Ok(Self {
+            verified: build(true)?,
+            unverified: build(false)?,
+        })
+    }
+}
 
+impl Transport {
+    /// Nothing is read from disk here but netrc: the CA bundles, the client
+    /// certificate and the system store are read by the first request, and
+    /// their errors are that request's errors (as pip reports a bad `--cert`
+    /// only when it connects).
+    pub(crate) fn new(config: TransportConfig) -> Self {
         let mut index_credentials = Vec::new();
         for index in &config.indexes {
             if let Some(credentials) = Credentials::from_url(index) {
@@ -141,16 +177,34 @@ impl Transport {
             .map(|path| Netrc::load(&path))
             .unwrap_or_default();
 
-        Ok(Self {
-            verified: build(true)?,
-            unverified: build(false)?,
+        Self {
+            tls: TlsConfig {
+                ca_files: config.ca_files,
+                client_cert: config.client_cert,
+                timeout_secs: config.timeout_secs,
+            },
+            clients: OnceLock::new(),
+            building: Mutex::new(()),
             trusted_hosts: config.trusted_hosts,
             retries: config.retries,
             retry_base_delay: config.retry_base_delay,
             timeout_secs: config.timeout_secs,
             netrc,
             index_credentials,
-        })
+        }
+    }
+
+    /// The HTTP clients, built on the first call.
+    fn clients(&self) -> Result<&Clients, IndexError> {
+        if let Some(clients) = self.clients.get() {
+            return Ok(clients);
+        }
+        let _building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(clients) = self.clients.get() {
+            return Ok(clients);
+        }
+        let built = Clients::build(&self.tls)?;
+        Ok(self.clients.get_or_init(|| built))
     }
 
     /// Whether `url`'s host is a `--trusted-host` entry (`host` or `host:port`).
@@ -170,12 +224,13 @@ impl Transport {
 
     /// The client for `url`: without certificate verification for a
     /// `--trusted-host`.
-    pub(crate) fn client_for(&self, url: &Url) -> &reqwest::Client {
-        if self.is_trusted(url) {
-            &self.unverified
+    pub(crate) fn client_for(&self, url: &Url) -> Result<&reqwest::Client, IndexError> {
+        let clients = self.clients()?;
+        Ok(if self.is_trusted(url) {
+            &clients.unverified
         } else {
-            &self.verified
-        }
+            &clients.verified
+        })
     }
 
     /// pip's secure origins: https, local hosts, and `--trusted-host`.
@@ -322,7 +377,7 @@ impl Attempts<'_> {
     /// Sends the request until a response worth reading arrives: any status
     /// but a 5xx or 429 with retries left. The body is not read.
     pub(crate) async fn send(&mut self) -> Result<reqwest::Response, IndexError> {
-        let client = self.transport.client_for(self.url);
+        let client = self.transport.client_for(self.url)?;
         loop {
             let mut request = client.get(self.request_url.clone());
             for (name, value) in self.headers {
@@ -519,7 +574,6 @@ mod tests {
             netrc: NetrcSource::Disabled,
             indexes: vec![Url::parse("https://alice:pw@index.example/simple/").unwrap()],
         })
-        .unwrap()
     }
 
     #[test]

@@ -138,7 +138,8 @@ pub async fn list_project_with(
                 FindLinksEntry::Page(url) => Some(client.http_client_for(url)),
                 FindLinksEntry::Local(_) => None,
             })
-        });
+        })
+        .transpose()?;
     let found = match http {
         Some(http) => find_links.files_for(Some(http), name).await?,
         None => find_links.local_files_for(name)?,

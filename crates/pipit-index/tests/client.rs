@@ -702,23 +702,32 @@ fn no_index_means_no_indexes() {
     assert!(client.indexes().is_empty());
 }
 
-#[test]
-fn unreadable_or_invalid_certificate_files_are_errors() {
+/// The certificate files are read by the first request, not by `new`: a
+/// run that fetches nothing (an install with nothing to do) never reads
+/// them, as pip only reads `--cert` when it connects.
+#[tokio::test]
+async fn unreadable_or_invalid_certificate_files_fail_the_first_request() {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = settings(&["https://index.example/simple/"]);
+    settings.retries = sourced(0);
     settings.cert = Some(sourced(dir.path().join("missing.pem")));
-    let error = IndexClient::new(&settings, options(None)).unwrap_err();
+    let client = IndexClient::new(&settings, options(None)).unwrap();
+    let error = client.project_files("demo-app").await.unwrap_err();
     assert!(matches!(error, IndexError::File { .. }), "{error:?}");
 
     let not_pem = dir.path().join("not.pem");
     fs_err::write(&not_pem, "hello").unwrap();
     settings.cert = Some(sourced(not_pem.clone()));
-    let error = IndexClient::new(&settings, options(None)).unwrap_err();
+    let client = IndexClient::new(&settings, options(None)).unwrap();
+    let error = client.project_files("demo-app").await.unwrap_err();
     assert!(matches!(error, IndexError::Certificate { .. }), "{error:?}");
+    let url = Url::parse("https://index.example/a.whl").unwrap();
+    assert!(client.http_client_for(&url).is_err());
 
     settings.cert = None;
     settings.client_cert = Some(sourced(not_pem));
-    let error = IndexClient::new(&settings, options(None)).unwrap_err();
+    let client = IndexClient::new(&settings, options(None)).unwrap();
+    let error = client.project_files("demo-app").await.unwrap_err();
     assert!(matches!(error, IndexError::Certificate { .. }), "{error:?}");
     assert!(error.to_string().contains("key"), "{error}");
 }
@@ -748,6 +757,7 @@ async fn trusted_host_client_is_available_for_other_crates() {
     let url = Url::parse(&server.file_url(DEMO_WHEEL)).unwrap();
     let response = client
         .http_client_for(&url)
+        .unwrap()
         .get(url.clone())
         .send()
         .await

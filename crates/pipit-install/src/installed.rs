@@ -133,6 +133,25 @@ impl InstalledDist {
         read_metadata(&self.dist_info)
     }
 
+    /// `Requires-Dist`, read from METADATA's headers alone: the body (the
+    /// long description, most of the file) is neither read nor decoded.
+    /// The headers are checked as [`InstalledDist::metadata`] checks them,
+    /// so a METADATA that one refuses, this refuses too.
+    pub fn requires_dist(&self) -> Result<Vec<Requirement>, InstalledError> {
+        let path = self.dist_info.join("METADATA");
+        let headers = read_headers(&path).map_err(|source| InstalledError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        // Every field the parser checks, so that it refuses what it would
+        // refuse in the whole file.
+        let fields = fields_only(
+            &headers,
+            &["name", "version", "requires-dist", "requires-python"],
+        );
+        Ok(parse_metadata(&fields, &path.display().to_string())?.requires_dist)
+    }
+
     /// The `Requires-Dist` entries that apply to `markers` when no extra is
     /// requested (pip's `iter_dependencies()`).
     pub fn dependencies(
@@ -307,7 +326,7 @@ pub fn installed_dists(layout: &InstallLayout) -> Result<Vec<InstalledDist>, Ins
             let is_dist_info = path
                 .extension()
                 .is_some_and(|extension| extension == "dist-info");
-            if !is_dist_info || !path.is_dir() {
+            if !is_dist_info || !is_dir(&entry) {
                 continue;
             }
             // An unreadable `.dist-info` is not a distribution (pip skips it too).
@@ -320,6 +339,16 @@ pub fn installed_dists(layout: &InstallLayout) -> Result<Vec<InstalledDist>, Ins
         (&a.name, &a.version, &a.dist_info).cmp(&(&b.name, &b.version, &b.dist_info))
     });
     Ok(dists)
+}
+
+/// Whether a folder entry is a folder, or a link to one, from the type the
+/// listing already gives (no `stat` per entry, except for links).
+fn is_dir(entry: &std::fs::DirEntry) -> bool {
+    match entry.file_type() {
+        Ok(kind) if kind.is_dir() => true,
+        Ok(kind) if !kind.is_symlink() => false,
+        _ => entry.path().is_dir(),
+    }
 }
 
 /// Parses `entry_points.txt` (INI: `[group]`, then `name = value` lines).
@@ -354,6 +383,68 @@ fn read_metadata(dist_info: &Path) -> Result<DistMetadata, InstalledError> {
         source,
     })?;
     Ok(parse_metadata(&bytes, &path.display().to_string())?)
+}
+
+/// The bytes of METADATA up to its first empty line, where the headers
+/// end and the body starts (as `email.parser` reads it: the line is empty
+/// once its `\n` and `\r` are gone). Line by line, so a long body is not
+/// read at all.
+fn read_headers(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut headers = Vec::new();
+    loop {
+        let start = headers.len();
+        if reader.read_until(b'\n', &mut headers)? == 0 {
+            return Ok(headers);
+        }
+        let line = &headers[start..];
+        if line.iter().all(|byte| matches!(byte, b'\n' | b'\r')) {
+            headers.truncate(start);
+            return Ok(headers);
+        }
+    }
+}
+
+/// The lines of the `fields` headers (lowercase names), continuation lines
+/// included, of METADATA's header block: what the metadata parser would
+/// make of those fields is unchanged, and it has much less to go through
+/// (classifiers and project URLs are most of the headers). A header ends
+/// where the parser ends it: at a line that is neither a header (`Name:`,
+/// an ASCII name without blanks) nor a continuation (leading blank).
+fn fields_only(headers: &[u8], fields: &[&str]) -> Vec<u8> {
+    let headers = headers.strip_prefix(b"\xef\xbb\xbf").unwrap_or(headers);
+    let mut kept = Vec::new();
+    let mut in_header = false;
+    let mut keep = false;
+    for line in headers.split_inclusive(|byte| *byte == b'\n') {
+        if in_header && (line.starts_with(b" ") || line.starts_with(b"\t")) {
+            if keep {
+                kept.extend_from_slice(line);
+            }
+            continue;
+        }
+        let colon = line.iter().position(|byte| *byte == b':');
+        let name = colon.map(|colon| &line[..colon]);
+        match name {
+            Some(name)
+                if !name.is_empty()
+                    && name.is_ascii()
+                    && !name.iter().any(|byte| matches!(byte, b' ' | b'\t')) =>
+            {
+                in_header = true;
+                keep = fields
+                    .iter()
+                    .any(|field| name.eq_ignore_ascii_case(field.as_bytes()));
+                if keep {
+                    kept.extend_from_slice(line);
+                }
+            }
+            // The parser takes the rest as the body.
+            _ => break,
+        }
+    }
+    kept
 }
 
 fn list_names(dir: &Path) -> Vec<String> {

@@ -36,7 +36,7 @@ pub use layout::InstallLayout;
 pub use link::{LinkMode, Linker};
 pub use lock::{LockError, TargetLock};
 pub use record::{RecordEntry, RecordError};
-pub use satisfied::{satisfied, InstalledFacts};
+pub use satisfied::{satisfied, satisfied_lazily, InstalledFacts};
 pub use stage::{
     compile_bytecode, stage_wheel, staging_base, StageOptions, StagedDist, StagedFile,
 };

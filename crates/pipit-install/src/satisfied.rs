@@ -2,7 +2,7 @@
 //! the installed metadata alone, so that an install with nothing to do
 //! touches no network (pip's "Requirement already satisfied").
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement, VersionOrUrl};
@@ -34,10 +34,103 @@ pub fn satisfied<'a>(
     installed: &'a [InstalledFacts],
     markers: &MarkerEnvironment,
 ) -> Option<Vec<&'a InstalledFacts>> {
-    let by_name: BTreeMap<&PackageName, &InstalledFacts> =
-        installed.iter().map(|dist| (&dist.name, dist)).collect();
+    let by_name: BTreeMap<&PackageName, usize> = installed
+        .iter()
+        .enumerate()
+        .map(|(index, dist)| (&dist.name, index))
+        .collect();
+    let mut given = Given { installed, by_name };
+    let reached = walk(requirements, constraints, markers, &mut given)?;
+    Some(reached.into_iter().map(|index| &installed[index]).collect())
+}
+
+/// [`satisfied`] with each distribution's facts read on demand: `load` is
+/// asked about a name once, when the walk first reaches it, and never about
+/// the distributions the request does not lead to (in a target of a hundred
+/// distributions, a request for one reads only its own closure). `None`
+/// from `load`: nothing usable by that name is installed. The answer is the
+/// name and version of each distribution reached, in that order.
+pub fn satisfied_lazily(
+    requirements: &[Requirement],
+    constraints: &[Requirement],
+    markers: &MarkerEnvironment,
+    load: impl FnMut(&PackageName) -> Option<InstalledFacts>,
+) -> Option<Vec<(PackageName, Version)>> {
+    let mut loaded = Loaded {
+        load,
+        by_name: HashMap::new(),
+        facts: Vec::new(),
+    };
+    let reached = walk(requirements, constraints, markers, &mut loaded)?;
+    Some(
+        reached
+            .into_iter()
+            .map(|index| {
+                let dist = &loaded.facts[index];
+                (dist.name.clone(), dist.version.clone())
+            })
+            .collect(),
+    )
+}
+
+/// Where the walk finds a distribution's facts, by an index that stays valid.
+trait FactsSource {
+    /// The index of the facts for `name`, if it is installed.
+    fn find(&mut self, name: &PackageName) -> Option<usize>;
+    fn facts(&self, index: usize) -> &InstalledFacts;
+}
+
+/// Facts all read beforehand.
+struct Given<'a> {
+    installed: &'a [InstalledFacts],
+    by_name: BTreeMap<&'a PackageName, usize>,
+}
+
+impl FactsSource for Given<'_> {
+    fn find(&mut self, name: &PackageName) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    fn facts(&self, index: usize) -> &InstalledFacts {
+        &self.installed[index]
+    }
+}
+
+/// Facts read when first asked for, each name once.
+struct Loaded<F> {
+    load: F,
+    by_name: HashMap<PackageName, Option<usize>>,
+    facts: Vec<InstalledFacts>,
+}
+
+impl<F: FnMut(&PackageName) -> Option<InstalledFacts>> FactsSource for Loaded<F> {
+    fn find(&mut self, name: &PackageName) -> Option<usize> {
+        if let Some(found) = self.by_name.get(name) {
+            return *found;
+        }
+        let found = (self.load)(name).map(|facts| {
+            self.facts.push(facts);
+            self.facts.len() - 1
+        });
+        self.by_name.insert(name.clone(), found);
+        found
+    }
+
+    fn facts(&self, index: usize) -> &InstalledFacts {
+        &self.facts[index]
+    }
+}
+
+/// The walk behind [`satisfied`] and [`satisfied_lazily`]: the indexes of
+/// the distributions reached, in order.
+fn walk(
+    requirements: &[Requirement],
+    constraints: &[Requirement],
+    markers: &MarkerEnvironment,
+    source: &mut impl FactsSource,
+) -> Option<Vec<usize>> {
     let mut seen: BTreeSet<(PackageName, Option<ExtraName>)> = BTreeSet::new();
-    let mut reached: Vec<&InstalledFacts> = Vec::new();
+    let mut reached: Vec<usize> = Vec::new();
     // (requirement, extras of the dependent whose markers it is read under)
     let mut work: Vec<(Requirement, Vec<ExtraName>)> = requirements
         .iter()
@@ -48,7 +141,8 @@ pub fn satisfied<'a>(
         if !requirement.marker.evaluate(markers, &parent_extras) {
             continue;
         }
-        let dist = by_name.get(&requirement.name)?;
+        let index = source.find(&requirement.name)?;
+        let dist = source.facts(index);
         if !accepts(&requirement, dist) {
             return None;
         }
@@ -67,7 +161,7 @@ pub fn satisfied<'a>(
                 continue;
             }
             if extra.is_none() {
-                reached.push(dist);
+                reached.push(index);
             }
             let extras: Vec<ExtraName> = extra.into_iter().collect();
             for dependency in dist.requires_dist.iter().rev() {
@@ -188,6 +282,37 @@ mod tests {
             )),
             Some(vec!["app==1.0".into(), "lib==2.1".into()])
         );
+    }
+
+    /// The lazy walk gives the same answers, and reads only what the
+    /// request leads to.
+    #[test]
+    fn lazily_reads_only_the_closure_of_the_request() {
+        let installed = vec![
+            facts("app", "1.0", &["lib>=2", "fast; extra == 'speed'"]),
+            facts("lib", "2.1", &[]),
+            facts("unrelated", "3.0", &["missing"]),
+        ];
+        let env = markers();
+        let mut asked = Vec::new();
+        let found = satisfied_lazily(&reqs(&["app", "lib"]), &[], &env, |name| {
+            asked.push(name.to_string());
+            installed.iter().find(|dist| &dist.name == name).cloned()
+        });
+        let found: Vec<String> = found
+            .unwrap()
+            .iter()
+            .map(|(name, version)| format!("{name}=={version}"))
+            .collect();
+        assert_eq!(found, ["app==1.0", "lib==2.1"]);
+        assert_eq!(asked, ["app", "lib"]);
+        for request in [&["app[speed]"][..], &["app<1"], &["unrelated"]] {
+            let lazily = satisfied_lazily(&reqs(request), &[], &env, |name| {
+                installed.iter().find(|dist| &dist.name == name).cloned()
+            });
+            assert!(lazily.is_none(), "{request:?}");
+            assert!(satisfied(&reqs(request), &[], &installed, &env).is_none());
+        }
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //!   script that prints plain facts as JSON, then derives markers and tags in
 //!   Rust (the rules of `packaging.tags.sys_tags()`). The answer is cached by
 //!   the executable's path, mtime and size, and checked against the real
-//!   interpreter it came from, so a second probe spawns nothing; scripts such
-//!   as pyenv shims are probed every time.
+//!   interpreter it came from, so a second probe spawns nothing. A script
+//!   such as a pyenv shim is run every time, but only to ask which
+//!   interpreter it starts; that interpreter's cached answer serves.
 //! - [`Interpreter::from_flags`] builds one from pip's `--python-version`,
 //!   `--platform`, `--implementation` and `--abi` with no subprocess, giving
 //!   the tags `pip debug --verbose` prints for the same flags.
@@ -161,8 +162,9 @@ impl Interpreter {
     /// Ask `executable` about itself, or reuse the cached answer when neither
     /// the file nor the interpreter it answered as (`sys.executable`) has
     /// changed since (same path, mtime and size). A script (`#!`, such as a
-    /// pyenv shim) is asked every time: what it starts depends on its
-    /// environment.
+    /// pyenv shim) is asked every time which interpreter it starts, since
+    /// that depends on its environment; the answer of that interpreter is
+    /// then cached as if it had been given.
     ///
     /// A bare name such as `python3.11` that is not a file in the current
     /// folder is looked up on `PATH`.

@@ -18,7 +18,8 @@
 //! interpreter is probed again. A script (a file starting with `#!`, such as a
 //! pyenv shim) is never cached: which interpreter it starts depends on its
 //! environment (`PYENV_VERSION`, `.python-version`, the current folder), not
-//! on the file.
+//! on the file. It is asked each time, cheaply, which interpreter it starts,
+//! and that interpreter's entry is used (see the `script` module).
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -30,6 +31,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
+
+mod script;
 
 /// Bump when the script, [`ProbeFacts`] or [`CacheEntry`] change, so old
 /// cache entries are ignored.
@@ -279,20 +282,38 @@ impl CacheKey {
 }
 
 /// The facts of `executable`, from the cache when neither it nor the real
-/// interpreter behind it changed; scripts are probed every time.
+/// interpreter behind it changed. A script is run every time, since what it
+/// starts depends on its environment: first only to ask which interpreter
+/// it starts, whose cached facts then serve (see the `script` module), and
+/// else with the whole probe, whose answer is not kept.
 pub(crate) fn probe_facts(
     executable: &Path,
     cache_dir: Option<&Path>,
 ) -> Result<ProbeFacts, Error> {
     let key = CacheKey::new(executable)?;
-    let cache_file = cache_dir
-        .filter(|_| !is_script(&key.resolved))
-        .map(|dir| key.file(dir));
+    if is_script(&key.resolved) {
+        if let Some(facts) = cache_dir.and_then(|dir| script::through_script(executable, dir)) {
+            return Ok(facts);
+        }
+        return run_probe(executable);
+    }
+    probe_file(key, executable, cache_dir, |_| true)
+}
+
+/// The facts of a file that is not a script: a cached answer when it is
+/// still valid and `accept` takes it, else a new probe, which is kept.
+fn probe_file(
+    key: CacheKey,
+    executable: &Path,
+    cache_dir: Option<&Path>,
+    accept: impl Fn(&ProbeFacts) -> bool,
+) -> Result<ProbeFacts, Error> {
+    let cache_file = cache_dir.map(|dir| key.file(dir));
     if let Some(file) = &cache_file {
         // A missing or unreadable entry is only a miss.
         if let Ok(text) = fs_err::read_to_string(file) {
             if let Ok(entry) = serde_json::from_str::<CacheEntry>(&text) {
-                if key.matches(&entry) {
+                if key.matches(&entry) && accept(&entry.facts) {
                     return Ok(entry.facts);
                 }
             }

@@ -149,8 +149,66 @@ fn a_script_is_probed_every_time() {
     fs_err::write(dir.path().join("answer.json"), answer.to_string()).unwrap();
     let second = Interpreter::probe(&python, Some(&cache)).unwrap();
     assert_eq!(second.version.to_string(), "3.9.18");
-    assert_eq!(calls(dir.path()), 2);
+    // Each probe ran the script twice: asked which interpreter it starts (an
+    // answer this fake does not give), then the whole probe.
+    assert_eq!(calls(dir.path()), 4);
     assert!(!cache.join("interpreters").exists());
+}
+
+/// A script that starts a real interpreter is asked each time which one it
+/// starts, and that interpreter's cache entry answers, only while it agrees
+/// with what the script's run said.
+#[cfg(unix)]
+#[test]
+fn a_script_uses_the_cache_entry_of_the_interpreter_it_starts() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(python) = pipit_testkit::python::find_python("3.11") else {
+        eprintln!("SKIPPED: python3.11 not found");
+        return;
+    };
+    let real = Interpreter::probe(&python, None)
+        .unwrap()
+        .executable
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    // A shim in the manner of pyenv's: what it starts is read on each run.
+    let target = dir.path().join("target");
+    fs_err::write(&target, real.display().to_string()).unwrap();
+    let shim = dir.path().join("python");
+    fs_err::write(
+        &shim,
+        format!("#!/bin/sh\nexec \"$(cat '{}')\" \"$@\"\n", target.display()),
+    )
+    .unwrap();
+    fs_err::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let first = Interpreter::probe(&shim, Some(&cache)).unwrap();
+    assert_eq!(first.executable.as_deref(), Some(real.as_path()));
+    // The entry is the real interpreter's, as a direct probe would write it.
+    let (file, mut entry) = cache_entry(&cache);
+    assert_eq!(entry["path"], json!(real));
+
+    // Mark a fact the script's run does not report: the entry answers.
+    entry["facts"]["paths"]["purelib"] = json!("/marked");
+    fs_err::write(&file, entry.to_string()).unwrap();
+    let second = Interpreter::probe(&shim, Some(&cache)).unwrap();
+    assert_eq!(second.scheme.unwrap().purelib, PathBuf::from("/marked"));
+
+    // An entry that disagrees with the run (another version at that path)
+    // is not used, and is replaced by a direct probe.
+    entry["facts"]["version_info"][2] = json!(99);
+    fs_err::write(&file, entry.to_string()).unwrap();
+    let third = Interpreter::probe(&shim, Some(&cache)).unwrap();
+    assert_eq!(third.version, first.version);
+    assert_ne!(third.scheme.unwrap().purelib, PathBuf::from("/marked"));
+
+    // The shim now starts another interpreter: its facts, not the cached ones.
+    if let Some(other) = pipit_testkit::python::find_python("3.9") {
+        fs_err::write(&target, other.display().to_string()).unwrap();
+        let fourth = Interpreter::probe(&shim, Some(&cache)).unwrap();
+        assert_eq!(fourth.version.minor, 9);
+    }
 }
 
 #[cfg(unix)]

@@ -215,3 +215,85 @@ fn entry_points_and_direct_url_are_read() {
         "file:///w/demo-1.0-py3-none-any.whl"
     );
 }
+
+/// `requires_dist` stops at the end of the headers: a body that is not
+/// valid UTF-8 or looks like a header changes nothing, and a METADATA that
+/// `metadata()` refuses is refused too.
+#[test]
+fn requires_dist_reads_the_headers_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist_info = write_dist(dir.path(), "app", "1.0", &[]);
+    let mut text = b"Metadata-Version: 2.1\r\nName: app\r\nVersion: 1.0\r\n".to_vec();
+    text.extend_from_slice(b"Requires-Dist: lib>=2\r\nRequires-Dist: fast; extra == 'speed'\r\n");
+    text.extend_from_slice(b"\r\nRequires-Dist: body-not-a-header\n\xff\xfe long description\n");
+    std::fs::write(dist_info.join("METADATA"), &text).unwrap();
+    let dist = InstalledDist::from_dist_info(&dist_info).unwrap();
+    let from_headers: Vec<String> = dist
+        .requires_dist()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let from_metadata: Vec<String> = dist
+        .metadata()
+        .unwrap()
+        .requires_dist
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(from_headers, ["lib>=2", "fast ; extra == 'speed'"]);
+    assert_eq!(from_headers, from_metadata);
+
+    std::fs::write(
+        dist_info.join("METADATA"),
+        "Name: app\nRequires-Dist: ???\n",
+    )
+    .unwrap();
+    assert!(dist.requires_dist().is_err());
+    assert!(dist.metadata().is_err());
+    std::fs::remove_file(dist_info.join("METADATA")).unwrap();
+    assert!(dist.requires_dist().is_err());
+}
+
+/// What the parser makes of the fields `requires_dist` keeps is the same
+/// with the other headers left out, wherever the headers end.
+#[test]
+fn fields_only_keeps_what_the_parser_reads_of_them() {
+    let cases: [&[u8]; 7] = [
+        b"\xef\xbb\xbfMetadata-Version: 2.1\nName: app\nVersion: 1.0\nRequires-Dist: lib\n",
+        b"Name: app\nVersion: 1.0\nClassifier: A\n  continued\nREQUIRES-DIST: lib;\n  extra == 'x'\n",
+        b"Name: app\nVersion: 1.0\nnot a header\nRequires-Dist: after-the-end\n",
+        b"Name: app\nVersion: 1.0\n\tRequires-Dist: continuation-of-version\n",
+        b"Name: app\nVersion: 1.0\nVersion: 2.0\nRequires-Dist: a\nSummary: x\nRequires-Dist: b\n",
+        b" Name: app\nVersion: 1.0\n",
+        b"Name: app\nVersion: 1.0\nRequires-Python: >=3.x\n",
+    ];
+    let requires = |bytes: &[u8]| {
+        parse_metadata(bytes, "METADATA").map(|metadata| {
+            metadata
+                .requires_dist
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        })
+    };
+    let fields = ["name", "version", "requires-dist", "requires-python"];
+    assert!(requires(cases[6]).is_err());
+    for case in cases {
+        let whole = requires(case);
+        let kept = requires(&fields_only(case, &fields));
+        match (&whole, &kept) {
+            (Ok(whole), Ok(kept)) => assert_eq!(whole, kept, "{}", String::from_utf8_lossy(case)),
+            (Err(_), Err(_)) => {}
+            _ => panic!(
+                "{whole:?} != {kept:?} for {}",
+                String::from_utf8_lossy(case)
+            ),
+        }
+    }
+    let kept = fields_only(cases[1], &fields);
+    assert_eq!(
+        String::from_utf8_lossy(&kept),
+        "Name: app\nVersion: 1.0\nREQUIRES-DIST: lib;\n  extra == 'x'\n"
+    );
+}

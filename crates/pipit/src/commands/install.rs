@@ -730,29 +730,27 @@ fn already_satisfied(
     if !prepared.request.overrides.is_empty() {
         return None;
     }
-    // A distribution whose METADATA cannot be read satisfies nothing, but
-    // does not stop the others from satisfying.
-    let (folders, facts): (Vec<&Path>, Vec<InstalledFacts>) = candidates
-        .iter()
-        .filter_map(|(folder, dist)| {
-            let metadata: DistMetadata = dist.metadata().ok()?;
-            Some((
-                *folder,
-                InstalledFacts {
+    // Only the distributions the request leads to are read, and of those
+    // only METADATA's headers. One whose METADATA cannot be read satisfies
+    // nothing, but does not stop another of that name from satisfying; of
+    // several readable ones the last candidate wins (the target's own).
+    let load = |name: &PackageName| {
+        candidates
+            .iter()
+            .rev()
+            .filter(|(_, dist)| &dist.name == name)
+            .find_map(|(_, dist)| {
+                let requires_dist = dist.requires_dist().ok()?;
+                Some(InstalledFacts {
                     name: dist.name.clone(),
                     version: dist.version.clone(),
-                    requires_dist: if no_deps {
-                        Vec::new()
-                    } else {
-                        metadata.requires_dist
-                    },
+                    requires_dist: if no_deps { Vec::new() } else { requires_dist },
                     direct_url: dist.direct_url().and_then(|value| {
                         value.get("url").and_then(Value::as_str).map(str::to_string)
                     }),
-                },
-            ))
-        })
-        .unzip();
+                })
+            })
+    };
     let requirements: Vec<_> = prepared
         .request
         .requirements
@@ -765,38 +763,33 @@ fn already_satisfied(
         .iter()
         .map(|user| user.requirement.clone())
         .collect();
-    let found = pipit_install::satisfied(
+    let found = pipit_install::satisfied_lazily(
         &requirements,
         &constraints,
-        &facts,
         &prepared.target.interpreter.markers,
+        load,
     )?;
     // A different version than the host has loaded needs the resolver.
     let loaded_differs = prepared.request.preferences.iter().any(|preference| {
         preference.kind == PreferenceKind::Loaded
             && found
                 .iter()
-                .any(|dist| dist.name == preference.name && dist.version != preference.version)
+                .any(|(name, version)| *name == preference.name && *version != preference.version)
     });
     if loaded_differs {
         return None;
     }
     Some(
         found
-            .iter()
-            .map(|dist| {
-                let index = facts
+            .into_iter()
+            .map(|(name, version)| {
+                let folder = candidates
                     .iter()
-                    .position(|fact| std::ptr::eq(fact, *dist))
+                    .rev()
+                    .find(|(_, dist)| dist.name == name && dist.version == version)
+                    .map(|(folder, _)| folder.to_path_buf())
                     .unwrap_or_default();
-                (
-                    dist.name.clone(),
-                    dist.version.to_string(),
-                    folders
-                        .get(index)
-                        .map(|f| f.to_path_buf())
-                        .unwrap_or_default(),
-                )
+                (name, version.to_string(), folder)
             })
             .collect(),
     )
