@@ -622,7 +622,7 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
     """A bar chart of the ratios pipit/uv and pipit/pip of every cell on a log scale, bars
     growing from 1 (left: pipit faster), one block of rows per source."""
     width, label_width, right_margin = 820, 230, 60
-    low, high = 0.01, 10.0
+    low, high = 0.001, 10.0
     plot_width = width - label_width - right_margin
 
     def x(ratio: float) -> float:
@@ -633,7 +633,7 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
     row_height, bar_height = 22, 8
     colors = {"uv": "#3566a8", "pip": "#e08a1e"}
     parts = []
-    y = 58
+    y = 72
     top = y
     for source in sources:
         source_cells = [cell for cell in cells if cell.source == source.label]
@@ -641,7 +641,7 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
             continue
         parts.append(
             f'<text x="4" y="{y + 14}" font-weight="bold">{escape(source.label)}: '
-            f"{escape(source.description)}</text>"
+            f"{escape(source.description.replace('`', ''))}</text>"
         )
         y += 22
         for index, cell in enumerate(source_cells):
@@ -671,7 +671,8 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
             y += row_height
         y += 8
     grid = []
-    for value, text in ((0.01, "0.01"), (0.1, "0.1 (10× faster)"), (1.0, "1"), (10.0, "10")):
+    ticks = ((0.001, "0.001"), (0.01, "0.01"), (0.1, "0.1 (10× faster)"), (1.0, "1"), (10.0, "10"))
+    for value, text in ticks:
         dash = "" if value == 1.0 else ' stroke-dasharray="3,3"'
         grid.append(
             f'<line x1="{x(value):.1f}" y1="{top}" x2="{x(value):.1f}" y2="{y}" '
@@ -689,10 +690,10 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
         f'<text x="4" y="16" font-weight="bold">{escape(title)}</text>',
         f'<text x="4" y="32" font-size="10">{escape(meta["date"])}, '
         f'{escape(meta["machine"])}</text>',
-        f'<rect x="{label_width}" y="38" width="12" height="8" fill="{colors["uv"]}"/>',
-        f'<text x="{label_width + 16}" y="46" font-size="10">pipit/uv</text>',
-        f'<rect x="{label_width + 90}" y="38" width="12" height="8" fill="{colors["pip"]}"/>',
-        f'<text x="{label_width + 106}" y="46" font-size="10">pipit/pip</text>',
+        f'<rect x="4" y="40" width="12" height="8" fill="{colors["uv"]}"/>',
+        '<text x="20" y="48" font-size="10">pipit/uv (upper bar)</text>',
+        f'<rect x="150" y="40" width="12" height="8" fill="{colors["pip"]}"/>',
+        '<text x="166" y="48" font-size="10">pipit/pip (lower bar)</text>',
     ]
     height = y + 10
     return (
@@ -702,6 +703,52 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
         + "\n".join([*legend, *parts, *grid])
         + "\n</svg>\n"
     )
+
+
+def load_results(path: Path) -> tuple[list[Cell], list[SetOutcome], list[Source], dict]:
+    """The cells, installed sets, sources and meta of a `--json` file, to write its reports
+    again (`--report-from`)."""
+    data = json.loads(path.read_text())
+    sources = [Source(label, description) for label, description in data["sources"].items()]
+    cells = [
+        Cell(
+            cell["source"],
+            cell["set"],
+            cell["requirements"],
+            cell["mode"],
+            {
+                tool: Measure(measure["seconds"], measure["peak_rss_kib"], measure["error"])
+                for tool, measure in cell["tools"].items()
+            },
+            cell.get("load_average"),
+        )
+        for cell in data["cells"]
+    ]
+    outcomes = [
+        SetOutcome(outcome["source"], outcome["set"], outcome["tools"])
+        for outcome in data["installed"]
+    ]
+    return cells, outcomes, sources, data["meta"]
+
+
+def write_reports(
+    arguments: argparse.Namespace,
+    cells: list[Cell],
+    outcomes: list[SetOutcome],
+    sources: list[Source],
+    meta: dict,
+    scrub,
+) -> None:
+    """Prints the Markdown report and writes the files asked for."""
+    report = scrub(markdown_report(cells, outcomes, sources, meta))
+    print(report, end="")
+    if arguments.markdown:
+        arguments.markdown.write_text(report)
+    if arguments.json and not arguments.report_from:
+        data = json.dumps(json_report(cells, outcomes, sources, meta), indent=1)
+        arguments.json.write_text(scrub(data) + "\n")
+    if arguments.svg:
+        arguments.svg.write_text(scrub(svg_chart(cells, sources, meta)))
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -747,12 +794,20 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report to this file")
     parser.add_argument("--svg", type=Path, help="write the chart of the ratios to this file")
+    parser.add_argument(
+        "--report-from",
+        type=Path,
+        help="measure nothing: write the Markdown and SVG again from an earlier --json file",
+    )
     return parser.parse_args()
 
 
 def main() -> int:
     """Prepares the tools, measures every cell, writes the reports."""
     arguments = parse_arguments()
+    if arguments.report_from:
+        write_reports(arguments, *load_results(arguments.report_from), scrub=lambda text: text)
+        return 0
     modes = [mode.strip() for mode in arguments.modes.split(",") if mode.strip()]
     unknown = [mode for mode in modes if mode not in MODES]
     if unknown or arguments.runs < 1:
@@ -863,15 +918,7 @@ def main() -> int:
     meta["load_end"] = " ".join(f"{load:.2f}" for load in os.getloadavg())
     scrub = Scrubber(index_url)
     sources = [source for source, _ in plan]
-    report = scrub(markdown_report(cells, outcomes, sources, meta))
-    print(report, end="")
-    if arguments.markdown:
-        arguments.markdown.write_text(report)
-    if arguments.json:
-        data = json.dumps(json_report(cells, outcomes, sources, meta), indent=1)
-        arguments.json.write_text(scrub(data) + "\n")
-    if arguments.svg:
-        arguments.svg.write_text(scrub(svg_chart(cells, sources, meta)))
+    write_reports(arguments, cells, outcomes, sources, meta, scrub)
     broken = any(
         cell.results[tool].error for cell in cells for tool in ("pipit", "pip")
     ) or any(outcome.pipit_equals_pip() is False for outcome in outcomes)
