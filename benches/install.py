@@ -475,6 +475,31 @@ def ratio_text(cell: Cell, what: str) -> str:
     return f"**{text}**" if misses(cell, what, ratio) else text
 
 
+def summary_table(cells: list[Cell]) -> list[str]:
+    """One row per source and set, one column per mode: `pipit/uv · pipit/pip`, and the
+    largest RSS ratio pipit/uv of the row."""
+    modes = [mode for mode in MODES if any(cell.mode == mode for cell in cells)]
+    rows: dict[tuple[str, str], dict[str, Cell]] = {}
+    for cell in cells:
+        rows.setdefault((cell.source, cell.label), {})[cell.mode] = cell
+    lines = [
+        "| source | set | " + " | ".join(modes) + " | RSS pipit/uv (max) |",
+        "|---|---|" + "---:|" * (len(modes) + 1),
+    ]
+    for (source, label), by_mode in rows.items():
+        row = [source, label]
+        for mode in modes:
+            cell = by_mode.get(mode)
+            row.append(f"{ratio_text(cell, 'uv')} · {ratio_text(cell, 'pip')}" if cell else "–")
+        memory = [cell.ratio("uv", memory=True) for cell in by_mode.values()]
+        memory = [ratio for ratio in memory if ratio is not None]
+        worst = max(memory) if memory else None
+        text = format_ratio(worst, 1.0)
+        row.append(f"**{text}**" if worst is not None and worst > 1.0 else text)
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
 def markdown_report(
     cells: list[Cell], outcomes: list[SetOutcome], sources: list[Source], meta: dict
 ) -> str:
@@ -505,6 +530,12 @@ def markdown_report(
         lines.append(
             "- sets: " + "; ".join(f"{label} = `{text}`" for label, text in labels.items())
         )
+    lines += [
+        "",
+        "### Ratios: pipit/uv · pipit/pip (medians; below 1: pipit is faster)",
+        "",
+        *summary_table(cells),
+    ]
     for source in sources:
         source_cells = [cell for cell in cells if cell.source == source.label]
         if not source_cells:
@@ -662,11 +693,15 @@ def svg_chart(cells: list[Cell], sources: list[Source], meta: dict) -> str:
                     f'<rect x="{start:.1f}" y="{y + offset}" width="{max(end - start, 1):.1f}" '
                     f'height="{bar_height}" fill="{colors[other]}"/>'
                 )
-                anchor_x = x(ratio) + (4 if ratio >= 1 else -4)
-                anchor = "start" if ratio >= 1 else "end"
+                anchor_x, anchor, fill = x(ratio) + 4, "start", "black"
+                if ratio < 1 and x(ratio) - label_width < 36:
+                    # No room left of the bar: the value goes inside it.
+                    anchor_x, fill = x(ratio) + 2, "white"
+                elif ratio < 1:
+                    anchor_x, anchor = x(ratio) - 4, "end"
                 parts.append(
                     f'<text x="{anchor_x:.1f}" y="{y + offset + bar_height}" font-size="9" '
-                    f'text-anchor="{anchor}">{ratio:.2g}</text>'
+                    f'text-anchor="{anchor}" fill="{fill}">{ratio:.2g}</text>'
                 )
             y += row_height
         y += 8
