@@ -166,7 +166,9 @@ def pip_venv(
             return None
     if index_url:
         upgrade = [pip_python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-U"]
-        if not setup_step([*upgrade, "pip", "--index-url", index_url], environment, "upgrading pip"):
+        if not setup_step(
+            [*upgrade, "pip", "--index-url", index_url], environment, "upgrading pip"
+        ):
             return None
     return pip_python
 

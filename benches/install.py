@@ -103,7 +103,10 @@ class Source:
         if self.index_url:
             flags = ["--index-url", self.index_url]
             if self.cutoff:
-                flags += ["--uploaded-prior-to" if tool == "pip" else "--exclude-newer", self.cutoff]
+                flags += [
+                    "--uploaded-prior-to" if tool == "pip" else "--exclude-newer",
+                    self.cutoff,
+                ]
             return flags
         offline = ["--offline"] if tool == "uv" else []
         return ["--no-index", "--find-links", str(self.find_links), *offline]
@@ -238,11 +241,11 @@ def measure_set(
     requirements: list[str],
     modes: list[str],
     runs: int,
-    work_dir: Path,
+    cells_dir: Path,
     keep: bool,
 ) -> tuple[list[Cell], SetOutcome]:
     """Every mode of one set from one source, every tool interleaved within each round."""
-    base = work_dir / "cells" / source.label / slug(label)
+    base = cells_dir / source.label / slug(label)
     reset(base)
     tools = context.tools()
     folders = {
@@ -406,11 +409,29 @@ def machine_description() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory} RAM, {system}"
 
 
+def filesystem_of(folder: Path) -> str:
+    """The file system type of the mount that holds `folder` (from /proc/mounts), or '?'."""
+    best, kind = "", "?"
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return kind
+    for line in mounts:
+        fields = line.split()
+        if len(fields) > 2 and str(folder).startswith(fields[1]) and len(fields[1]) > len(best):
+            best, kind = fields[1], fields[2]
+    return kind
+
+
 def pipit_description(pipit: Path) -> str:
     """pipit's version, the commit of this checkout, and the build profile."""
     version = tool_version([pipit, "--version"])
+    # The last commit that changed pipit's code, not the checkout's HEAD: benchmark
+    # results committed later do not make another pipit.
     commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ["git", "-C", str(REPO), "log", "-1", "--format=%h", "--", "crates", "Cargo.lock"],
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     dirty = subprocess.run(
         ["git", "-C", str(REPO), "status", "--porcelain", "--", "crates", "Cargo.lock"],
@@ -510,7 +531,9 @@ def markdown_report(
         "## Install benchmark: pipit, pip, uv",
         "",
         f"- date: {meta['date']}",
-        f"- machine: {meta['machine']} (load average at the start: {meta['load']}, at the end: {meta.get('load_end', '?')})",
+        f"- machine: {meta['machine']}; caches and targets on "
+        f"{meta.get('work_dir_filesystem', '?')} (load average at the start: {meta['load']}, "
+        f"at the end: {meta.get('load_end', '?')})",
         f"- versions: {versions}",
         f"- interpreter every tool installs for: Python {meta['python']}",
         f"- {meta['runs']} runs per tool and cell, interleaved pipit, pip, uv, pipit, …; "
@@ -587,8 +610,9 @@ def markdown_report(
     for outcome in outcomes:
         if outcome.pipit_equals_pip() is False:
             only_pipit, only_pip = difference(outcome.installed["pipit"], outcome.installed["pip"])
+            heading = f"- {outcome.source} {outcome.label}"
             details.append(
-                f"- {outcome.source} {outcome.label}: only pipit: {', '.join(only_pipit) or '–'}; "
+                f"{heading}: only pipit: {', '.join(only_pipit) or '–'}; "
                 f"only pip: {', '.join(only_pip) or '–'}"
             )
     if details:
@@ -825,6 +849,12 @@ def parse_arguments() -> argparse.Namespace:
         default=REPO / "target" / "bench-install",
         help="venv, caches, targets, wheelhouses (default: target/bench-install)",
     )
+    parser.add_argument(
+        "--cells-dir",
+        type=Path,
+        help="where the caches and targets go (default: WORK_DIR/cells; e.g. a tmpfs folder "
+        "to take the file system out of the numbers)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep every cell's caches and targets")
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report to this file")
@@ -857,6 +887,8 @@ def main() -> int:
         return 0
     work_dir = arguments.work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
+    cells_dir = (arguments.cells_dir or work_dir / "cells").resolve()
+    cells_dir.mkdir(parents=True, exist_ok=True)
     environment = isolated_environment()
 
     found = real_interpreter(arguments.python)
@@ -881,7 +913,8 @@ def main() -> int:
     plan: list[tuple[Source, list[tuple[str, list[str]]]]] = []
     if arguments.offline and arguments.wheelhouse:
         folder = arguments.wheelhouse.resolve()
-        plan.append((Source("offline", f"the wheelhouse {folder.name}/", find_links=folder), sets))
+        description = f"--no-index --find-links {folder.name}/"
+        plan.append((Source("offline", description, find_links=folder), sets))
     elif arguments.offline:
         bundled = REPO / "fixtures" / "wheelhouse"
         plan.append((Source("wheelhouse", "fixtures/wheelhouse", find_links=bundled), BUNDLED_SETS))
@@ -916,6 +949,7 @@ def main() -> int:
     meta = {
         "date": datetime.date.today().isoformat(),
         "machine": machine_description(),
+        "work_dir_filesystem": filesystem_of(cells_dir),
         "load": " ".join(f"{load:.2f}" for load in os.getloadavg()),
         "python": python_version,
         "versions": versions,
@@ -945,7 +979,14 @@ def main() -> int:
     for source, source_sets in plan:
         for label, requirements in source_sets:
             set_cells, outcome = measure_set(
-                context, source, label, requirements, modes, arguments.runs, work_dir, arguments.keep
+                context,
+                source,
+                label,
+                requirements,
+                modes,
+                arguments.runs,
+                cells_dir,
+                arguments.keep,
             )
             cells += set_cells
             outcomes.append(outcome)
@@ -954,9 +995,9 @@ def main() -> int:
     scrub = Scrubber(index_url)
     sources = [source for source, _ in plan]
     write_reports(arguments, cells, outcomes, sources, meta, scrub)
-    broken = any(
-        cell.results[tool].error for cell in cells for tool in ("pipit", "pip")
-    ) or any(outcome.pipit_equals_pip() is False for outcome in outcomes)
+    broken = any(cell.results[tool].error for cell in cells for tool in ("pipit", "pip")) or any(
+        outcome.pipit_equals_pip() is False for outcome in outcomes
+    )
     return 1 if broken else 0
 
 
