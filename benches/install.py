@@ -544,7 +544,8 @@ def markdown_report(
         "pipit/pip ≤ 0.1 for cold and warm; RSS ≤ uv's)",
     ]
     if not meta["uv_available"]:
-        lines.append("- uv: not available (not on PATH, and no index to install it from)")
+        why = meta.get("uv_note") or "not on PATH, and no index to install it from"
+        lines.append(f"- uv: not available ({why})")
     labels = {}
     for cell in cells:
         if cell.label != " ".join(cell.requirements):
@@ -956,6 +957,7 @@ def main() -> int:
         "runs": arguments.runs,
         "modes": modes,
         "uv_available": uv is not None,
+        "uv_note": "left out with --no-uv" if arguments.no_uv else None,
         "cutoff": CUTOFF,
         "commands": {
             tool: " ".join(
