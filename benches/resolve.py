@@ -45,17 +45,29 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-
-# One upload-time cutoff for every tool and every run, so reruns compare alike.
-CUTOFF = "2026-10-01T00:00:00Z"
+from common import (
+    CUTOFF,
+    REPO,
+    build_pipit,
+    canonical_name,
+    failure,
+    find_interpreter,
+    find_uv,
+    format_ratio,
+    format_seconds,
+    isolated_environment,
+    live_index_url,
+    make_wheelhouse,
+    note,
+    pip_venv,
+    read_sets,
+    run_timed,
+    tool_version,
+)
 
 TARGET_PYTHONS = ("3.9", "3.11")
 
@@ -67,9 +79,6 @@ GLIBC_MINOR = 28
 UV_PLATFORM = f"x86_64-manylinux_2_{GLIBC_MINOR}"
 
 TOOLS = ("pipit", "pip", "uv")
-
-# Environment variables with a tool prefix that are kept: TLS only.
-KEPT_VARIABLES = ("PIP_CERT",)
 
 # The offline sets for the bundled wheelhouse (see fixtures/wheelhouse.txt),
 # and for the generated one (see `synthetic_description`).
@@ -121,17 +130,6 @@ class Target:
 
 
 @dataclass
-class Run:
-    """One finished process: wall time, peak RSS and what it printed."""
-
-    seconds: float
-    peak_rss_kib: int
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-@dataclass
 class ToolResult:
     """One tool on one cell: its timings, peak memory and resolution, or its error."""
 
@@ -178,101 +176,6 @@ def linux_platform_tags() -> list[str]:
     return tags
 
 
-def canonical_name(name: str) -> str:
-    """PEP 503 normalisation: case and runs of `-_.` do not matter."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def isolated_environment() -> dict[str, str]:
-    """The environment every tool runs in: no tool settings but TLS, no config file, no venv."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key in KEPT_VARIABLES or not key.startswith(("PIP_", "UV_", "PIPIT_"))
-    }
-    environment.pop("VIRTUAL_ENV", None)
-    environment["PIP_CONFIG_FILE"] = os.devnull
-    return environment
-
-
-def note(message: str) -> None:
-    """Progress and skips go to stderr; stdout holds only the report."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def setup_step(argv: list, environment: dict[str, str], what: str, cwd: Path | None = None) -> bool:
-    """Runs one preparation command quietly; on failure prints its output and returns False."""
-    result = subprocess.run(
-        [str(part) for part in argv],
-        env=environment,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        note(f"error: {what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
-    return result.returncode == 0
-
-
-def run_timed(argv: list[str], environment: dict[str, str]) -> Run:
-    """Runs one command and measures its wall time and peak RSS (wait4's rusage)."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            argv, env=environment, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        return Run(
-            seconds=seconds,
-            peak_rss_kib=usage.ru_maxrss,
-            exit_code=process.returncode,
-            stdout=stdout.read().decode(errors="replace"),
-            stderr=stderr.read().decode(errors="replace"),
-        )
-
-
-def interpreter_version(interpreter: Path) -> str | None:
-    """The X.Y.Z version of an interpreter, or None if it does not run."""
-    try:
-        result = subprocess.run(
-            [str(interpreter), "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
-def find_interpreter(version: str, explicit: Path | None) -> tuple[Path, str] | None:
-    """A real interpreter of `version` (X.Y) and its full version: the given one, else the
-    newest pyenv build, else `pythonX.Y` on PATH."""
-    if explicit:
-        candidates = [explicit]
-    else:
-        pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-        builds = pyenv_root.glob(f"versions/{version}.*/bin/python3")
-        candidates = sorted(
-            builds,
-            key=lambda path: [int(part) for part in re.findall(r"\d+", path.parent.parent.name)],
-            reverse=True,
-        )
-        on_path = shutil.which(f"python{version}")
-        if on_path:
-            candidates.append(Path(on_path))
-    for candidate in candidates:
-        full_version = interpreter_version(candidate)
-        if full_version and full_version.rsplit(".", 1)[0] == version:
-            return candidate, full_version
-    return None
-
-
 def prepare_target(
     version: str, explicit: Path | None, work_dir: Path, environment: dict, index_url: str | None
 ) -> Target | None:
@@ -287,48 +190,10 @@ def prepare_target(
         )
         return None
     interpreter, full_version = found
-    venv = work_dir / f"venv-{version}"
-    pip_python = venv / "bin" / "python"
-    if not pip_python.exists():
-        note(f"creating {venv} with {interpreter}")
-        create = [interpreter, "-m", "venv", "--clear", venv]
-        if not setup_step(create, environment, "creating the venv"):
-            return None
-    if index_url:
-        upgrade = [pip_python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-U"]
-        if not setup_step([*upgrade, "pip", "--index-url", index_url], environment, "upgrading pip"):
-            return None
-    return Target(version, full_version, interpreter, pip_python)
-
-
-def find_uv(environment: dict, targets: list[Target], index_url: str | None) -> Path | None:
-    """uv from PATH, else from a target's venv, else installed into the last venv with pip
-    from the index (live variant only); None (with a note) when none of this works."""
-    on_path = shutil.which("uv", path=environment.get("PATH"))
-    if on_path:
-        return Path(on_path)
-    for target in targets:
-        in_venv = target.pip_python.parent / "uv"
-        if in_venv.exists():
-            return in_venv
-    if index_url and targets:
-        pip_python = targets[-1].pip_python
-        note(f"installing uv into {pip_python.parent.parent}")
-        install = [pip_python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "uv"]
-        if setup_step([*install, "--index-url", index_url], environment, "installing uv"):
-            return pip_python.parent / "uv"
-    note("uv: not on PATH and not installable here; its columns stay empty")
-    return None
-
-
-def build_pipit() -> Path | None:
-    """Builds pipit in release mode and returns the binary, or None (with a note) on failure."""
-    note("building pipit (cargo build --release -p pipit)")
-    build = ["cargo", "build", "--release", "-p", "pipit"]
-    if not setup_step(build, dict(os.environ), "cargo build", REPO):
+    pip_python = pip_venv(interpreter, work_dir / f"venv-{version}", environment, index_url)
+    if pip_python is None:
         return None
-    target_dir = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    return target_dir / "release" / "pipit"
+    return Target(version, full_version, interpreter, pip_python)
 
 
 def synthetic_description() -> str:
@@ -372,15 +237,7 @@ def synthetic_description() -> str:
 def build_synthetic_wheelhouse(work_dir: Path) -> Path | None:
     """Writes the generated wheelhouse with the test kit's `make-wheelhouse`, or returns None
     (with a note) when it cannot be built."""
-    description = work_dir / "synthetic-wheelhouse.txt"
-    description.write_text(synthetic_description())
-    wheelhouse = work_dir / "synthetic-wheelhouse"
-    note(f"generating {wheelhouse} (cargo run -p pipit-testkit --bin make-wheelhouse)")
-    make = ["cargo", "run", "-q", "-p", "pipit-testkit", "--bin", "make-wheelhouse", "--"]
-    if not setup_step([*make, description, wheelhouse], dict(os.environ), "make-wheelhouse", REPO):
-        note("skipped the generated wheelhouse")
-        return None
-    return wheelhouse
+    return make_wheelhouse(synthetic_description(), work_dir, "synthetic-wheelhouse")
 
 
 def tool_command(
@@ -422,12 +279,6 @@ def parse_resolution(tool: str, stdout: str) -> dict[str, str]:
         }
     pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(\S+)", stdout, re.MULTILINE)
     return {canonical_name(name): version for name, version in pins}
-
-
-def failure(run: Run) -> str:
-    """A short description of a failed run: exit code and the end of its stderr."""
-    tail = "\n".join(run.stderr.strip().splitlines()[-8:])
-    return f"exit {run.exit_code}: {tail}"
 
 
 def measure_cell(
@@ -479,18 +330,6 @@ def set_difference(left: dict[str, str], right: dict[str, str]) -> tuple[list[st
     left_pins = {f"{name}=={version}" for name, version in left.items()}
     right_pins = {f"{name}=={version}" for name, version in right.items()}
     return sorted(left_pins - right_pins), sorted(right_pins - left_pins)
-
-
-def format_seconds(seconds: float | None) -> str:
-    """Seconds with millisecond resolution, or a dash."""
-    return "–" if seconds is None else f"{seconds:.3f}"
-
-
-def format_ratio(numerator: float | None, denominator: float | None) -> str:
-    """numerator/denominator with two significant digits, or a dash."""
-    if numerator is None or not denominator:
-        return "–"
-    return f"{numerator / denominator:.2g}"
 
 
 def equivalence_column(cell: Cell) -> str:
@@ -618,19 +457,6 @@ def json_report(cells: list[Cell], meta: dict) -> dict:
     }
 
 
-def tool_version(argv: list) -> str:
-    """The version a tool prints for `--version` (its second word), or '?'."""
-    result = subprocess.run([str(part) for part in argv], capture_output=True, text=True)
-    words = result.stdout.split()
-    return words[1] if result.returncode == 0 and len(words) > 1 else "?"
-
-
-def read_sets(path: Path) -> list[list[str]]:
-    """The requirement sets of a sets file: one per line, `#` comments and blanks skipped."""
-    lines = (line.split("#", 1)[0].split() for line in path.read_text().splitlines())
-    return [line for line in lines if line]
-
-
 def parse_arguments() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -663,7 +489,7 @@ def main() -> int:
     arguments = parse_arguments()
     index_url = None
     if not arguments.offline:
-        index_url = os.environ.get("PIPIT_LIVE_INDEX_URL") or os.environ.get("PIP_INDEX_URL")
+        index_url = live_index_url()
         if not index_url:
             print(
                 "skipped: set PIPIT_LIVE_INDEX_URL (or PIP_INDEX_URL) to run the live "
@@ -688,7 +514,7 @@ def main() -> int:
         return 0
     # pip runs from each target's venv, so it has no executable of its own.
     executables: dict[str, Path | None] = {"pipit": pipit, "pip": None}
-    uv = find_uv(environment, targets, index_url)
+    uv = find_uv(environment, [target.pip_python for target in targets], index_url)
     if uv:
         executables["uv"] = uv
 
