@@ -287,7 +287,7 @@ pub(crate) fn install_locked(
             .find(|dist| dist.name == loaded.name && dist.version != loaded.version)
         {
             warnings.push(format!(
-                "{} {} goes into {}, but this process has {} {} loaded from {}: only a process that has not imported it can use this environment's",
+                "{} {} goes into {}, but this process has {} {} loaded from {}: only a process that has not imported it can use the new one",
                 dist.name,
                 dist.version,
                 root.display(),
