@@ -1,6 +1,7 @@
 //! Shared helpers: a `pipit` command with a clean environment.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use pipit_testkit::WheelBuilder;
@@ -72,4 +73,78 @@ pub fn layout_wheels() -> Vec<WheelBuilder> {
             .file("platty/__init__.py", "")
             .file("platty/_native.so", [0u8, 1, 2, 255]),
     ]
+}
+
+/// What one pipit run printed and returned.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Runs `command` to completion.
+    pub fn of(command: &mut Command) -> Outcome {
+        let (code, stdout, stderr) = run(command);
+        Outcome {
+            code,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Fails the test unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "{self:?}");
+        self
+    }
+
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {self:?}"))
+    }
+
+    /// The last line of stdout (`script install`: the folder for `sys.path`).
+    pub fn last_line(&self) -> PathBuf {
+        PathBuf::from(self.stdout.lines().last().unwrap_or_default())
+    }
+}
+
+/// Every file under `root` (but the lock file `.pipit/lock`, which stays
+/// once made) with its bytes; folders end with `/`.
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs_err::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if relative == ".pipit/lock" {
+                continue;
+            }
+            if path.is_dir() {
+                out.insert(format!("{relative}/"), Vec::new());
+                walk(root, &path, out);
+            } else {
+                out.insert(relative, fs_err::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if root.exists() {
+        walk(root, root, &mut out);
+    }
+    out
+}
+
+/// The paths of a [`tree`].
+pub fn names(tree: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
+    tree.keys().map(String::as_str).collect()
 }

@@ -13,7 +13,7 @@ use pipit_testkit::{Fault, IndexServer, WheelBuilder};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{pipit_process, run};
+use crate::common::{names, pipit_process, run, tree, Outcome};
 
 const TARGET: [&str; 4] = [
     "--python-version",
@@ -28,25 +28,6 @@ struct Host {
     server: IndexServer,
     cache: TempDir,
     work: TempDir,
-}
-
-#[derive(Debug)]
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn expect_code(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "{self:?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {self:?}"))
-    }
 }
 
 impl Host {
@@ -79,12 +60,7 @@ impl Host {
     }
 
     fn run(&self, args: &[&str]) -> Outcome {
-        let (code, stdout, stderr) = run(&mut assert_cmd::Command::from(self.process(args)));
-        Outcome {
-            code,
-            stdout,
-            stderr,
-        }
+        Outcome::of(&mut assert_cmd::Command::from(self.process(args)))
     }
 
     /// The `script install` command line: the store `root`, the test index,
@@ -140,40 +116,6 @@ impl Host {
         names.sort();
         names
     }
-}
-
-/// Every file under `root` (but the lock file `.pipit/lock`, which stays
-/// once made) with its bytes; folders end with `/`.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if root.exists() {
-        walk(root, root, &mut out);
-    }
-    out
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    for entry in fs_err::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        let relative = path
-            .strip_prefix(root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if relative == ".pipit/lock" {
-            continue;
-        }
-        if path.is_dir() {
-            out.insert(format!("{relative}/"), Vec::new());
-            walk(root, &path, out);
-        } else {
-            out.insert(relative, fs_err::read(&path).unwrap());
-        }
-    }
-}
-
-fn names(tree: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
-    tree.keys().map(String::as_str).collect()
 }
 
 /// How a script's install is made to fail.

@@ -3,14 +3,14 @@
 //! are made, and that a failure at any point leaves the target as it was.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use pipit_testkit::{Fault, IndexServer, WheelBuilder};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{layout_wheels, pipit_process, run};
+use crate::common::{layout_wheels, names, pipit_process, tree, Outcome};
 
 const TARGET: [&str; 4] = [
     "--python-version",
@@ -24,25 +24,6 @@ struct Env {
     server: IndexServer,
     cache: TempDir,
     work: TempDir,
-}
-
-#[derive(Debug)]
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn expect_code(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "{self:?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {self:?}"))
-    }
 }
 
 impl Env {
@@ -74,12 +55,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Outcome {
-        let (code, stdout, stderr) = run(&mut self.command(args));
-        Outcome {
-            code,
-            stdout,
-            stderr,
-        }
+        Outcome::of(&mut self.command(args))
     }
 
     /// `install --target t <args>`.
@@ -92,40 +68,6 @@ impl Env {
     fn read(&self, relative: &str) -> String {
         fs_err::read_to_string(self.target().join(relative)).unwrap()
     }
-}
-
-/// Every file under `root` (but pipit's own `.pipit/lock`) with its bytes;
-/// folders end with `/`.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if root.exists() {
-        walk(root, root, &mut out);
-    }
-    out
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    for entry in fs_err::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        let relative = path
-            .strip_prefix(root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if relative == ".pipit/lock" {
-            continue;
-        }
-        if path.is_dir() {
-            out.insert(format!("{relative}/"), Vec::new());
-            walk(root, &path, out);
-        } else {
-            out.insert(relative, fs_err::read(&path).unwrap());
-        }
-    }
-}
-
-fn names(tree: &BTreeMap<String, Vec<u8>>) -> Vec<&str> {
-    tree.keys().map(String::as_str).collect()
 }
 
 #[test]

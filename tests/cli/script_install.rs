@@ -3,14 +3,13 @@
 //! and a request that needs another version of a loaded package is refused
 //! with the chain of requirements that needs it (exit 5).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use pipit_testkit::{IndexServer, WheelBuilder};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{pipit_process, run};
+use crate::common::{pipit_process, run, tree, Outcome};
 
 const TARGET: [&str; 4] = [
     "--python-version",
@@ -44,30 +43,6 @@ struct Host {
     work: TempDir,
 }
 
-#[derive(Debug)]
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn expect_code(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "{self:?}");
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {self:?}"))
-    }
-
-    /// The last line of stdout: the folder to put on `sys.path`.
-    fn last_line(&self) -> PathBuf {
-        PathBuf::from(self.stdout.lines().last().unwrap_or_default())
-    }
-}
-
 impl Host {
     fn new() -> Host {
         Host {
@@ -99,12 +74,7 @@ impl Host {
                 "off",
             ])
             .args(TARGET);
-        let (code, stdout, stderr) = run(&mut assert_cmd::Command::from(command));
-        Outcome {
-            code,
-            stdout,
-            stderr,
-        }
+        Outcome::of(&mut assert_cmd::Command::from(command))
     }
 
     fn install(&self, script: &str, more: &[&str]) -> Outcome {
@@ -121,12 +91,7 @@ impl Host {
             .arg("env")
             .args(args)
             .args(["--root", "root"]);
-        let (code, stdout, stderr) = run(&mut assert_cmd::Command::from(command));
-        Outcome {
-            code,
-            stdout,
-            stderr,
-        }
+        Outcome::of(&mut assert_cmd::Command::from(command))
     }
 
     fn env_list(&self) -> Vec<Value> {
@@ -140,25 +105,6 @@ impl Host {
         fs_err::write(&path, entries.to_string()).unwrap();
         path.display().to_string()
     }
-}
-
-/// Every file under `root` with its bytes (pipit's lock aside).
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in fs_err::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let relative = path.strip_prefix(root).unwrap().display().to_string();
-            if path.is_dir() {
-                out.insert(format!("{relative}/"), Vec::new());
-                walk(root, &path, out);
-            } else if relative != ".pipit/lock" {
-                out.insert(relative, fs_err::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
 }
 
 fn installed(env: &Path) -> Vec<String> {
