@@ -227,6 +227,12 @@ fn walk(root: &Path, remove: Option<Selector<'_>>) -> Result<CacheUsage, CacheAd
     })
 }
 
+/// Bytes under `path`: a file's length, or a folder's files summed, links
+/// not followed; 0 when it cannot be read.
+pub fn disk_usage(path: &Path) -> u64 {
+    std::fs::symlink_metadata(path).map_or(0, |metadata| size_of(path, &metadata))
+}
+
 /// A file's length, or a folder's files summed, links not followed.
 fn size_of(path: &Path, metadata: &std::fs::Metadata) -> u64 {
     if !metadata.is_dir() {

@@ -59,7 +59,7 @@ mod versions;
 mod zip_range;
 
 pub use cache_admin::{
-    cache_info, clean_cache, prune_cache, AreaUsage, CacheArea, CacheUsage, Usage,
+    cache_info, clean_cache, disk_usage, prune_cache, AreaUsage, CacheArea, CacheUsage, Usage,
     TEMPORARY_MAX_AGE,
 };
 pub use candidate::{CandidateMetadataError, MetadataSource};

@@ -2,9 +2,9 @@
 //! repaired and removed (`pipit-envs`).
 
 use std::fmt::Write;
-use std::path::Path;
 
 use pipit_envs::{gc, verify, Env, EnvState, Store};
+use pipit_index::disk_usage;
 use pipit_install::{installed_dists, TargetLock};
 use serde_json::{json, Value};
 
@@ -57,7 +57,7 @@ fn list(args: &EnvListArgs) -> Result<Output, CliError> {
             "path": env.path,
             "state": state,
             "reason": reason,
-            "size_bytes": folder_size(&env.path),
+            "size_bytes": disk_usage(&env.path),
             "packages": packages,
             "scripts": record.as_ref().map(|r| r.scripts.iter().map(|s| s.script.clone()).collect::<Vec<_>>()).unwrap_or_default(),
             "separate_process": record.as_ref().is_some_and(|r| r.separate_process),
@@ -227,21 +227,6 @@ fn reset(args: &EnvListArgs) -> Result<Output, CliError> {
         ),
         ..Output::default()
     })
-}
-
-/// Bytes of every file under `dir`, pipit's own `.pipit/` included.
-fn folder_size(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| match entry.file_type() {
-            Ok(kind) if kind.is_dir() => folder_size(&entry.path()),
-            Ok(kind) if kind.is_file() => entry.metadata().map_or(0, |meta| meta.len()),
-            _ => 0,
-        })
-        .sum()
 }
 
 fn human_size(bytes: u64) -> String {
