@@ -1,4 +1,5 @@
-//! The HTTP cache for index pages and the content-addressed blob store.
+//! The HTTP cache for index pages, the content-addressed blob store, and
+//! the hashes of local wheels.
 //!
 //! ```text
 //! <cache_dir>/
@@ -10,6 +11,9 @@
 //!     sha256/
 //!       <hex digest>                                a file whose sha256 is its name
 //!                                                   (metadata files, wheels)
+//!   local-v1/
+//!     <sha256(absolute path)>                       the sha256 of a local wheel, with the
+//!                                                   file's size, times and inode when hashed
 //! ```
 //!
 //! The header line holds the final URL (after redirects, credentials
@@ -241,6 +245,116 @@ impl WheelMetadataStore {
     pub(crate) fn write(&self, url: &Url, wheel_sha256: &str, bytes: &[u8]) {
         if let Some(path) = self.path(url, wheel_sha256) {
             let _ = write_atomic(&self.root, &path, bytes);
+        }
+    }
+}
+
+/// `<cache_dir>/local-v1/`: the sha256 of local wheels (find-links folders,
+/// `file://` URLs), so that a wheelhouse installed from on every run is
+/// hashed once, not read whole each time. An entry is named by the file's
+/// path and holds the file's [`LocalStamp`] with the digest; it is used only
+/// while the file's stamp is unchanged. The change time and inode are in
+/// the stamp because no one can set them: rewriting a file, even with its
+/// old size and modification time put back, makes the entry stale. A
+/// stamp that moved while the file was hashed is not stored.
+#[derive(Debug, Clone)]
+pub(crate) struct LocalHashStore {
+    root: PathBuf,
+}
+
+/// What identifies one version of a local file without reading it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LocalStamp {
+    size: u64,
+    modified_ns: i128,
+    changed_ns: i128,
+    inode: u64,
+    device: u64,
+}
+
+impl LocalStamp {
+    /// The stamp of the file at `path` now.
+    pub(crate) fn of(path: &Path) -> std::io::Result<Self> {
+        let metadata = fs_err::metadata(path)?;
+        Ok(Self::from_metadata(&metadata))
+    }
+
+    #[cfg(unix)]
+    fn from_metadata(metadata: &std::fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        let nanos =
+            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        Self {
+            size: metadata.len(),
+            modified_ns: nanos(metadata.mtime(), metadata.mtime_nsec()),
+            changed_ns: nanos(metadata.ctime(), metadata.ctime_nsec()),
+            inode: metadata.ino(),
+            device: metadata.dev(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn from_metadata(metadata: &std::fs::Metadata) -> Self {
+        let since_epoch = |time: std::io::Result<SystemTime>| {
+            time.ok()
+                .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |duration| duration.as_nanos() as i128)
+        };
+        Self {
+            size: metadata.len(),
+            modified_ns: since_epoch(metadata.modified()),
+            changed_ns: since_epoch(metadata.created()),
+            inode: 0,
+            device: 0,
+        }
+    }
+
+    /// The file's size in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// One entry of [`LocalHashStore`].
+#[derive(Debug, Serialize, Deserialize)]
+struct LocalHashEntry {
+    path: PathBuf,
+    stamp: LocalStamp,
+    sha256: String,
+}
+
+impl LocalHashStore {
+    pub(crate) fn new(cache_dir: &Path) -> Self {
+        Self {
+            root: cache_dir.join("local-v1"),
+        }
+    }
+
+    fn entry_path(&self, path: &Path) -> PathBuf {
+        self.root
+            .join(sha256_hex(path.as_os_str().as_encoded_bytes()))
+    }
+
+    /// The stored sha256 of the file at `path`, if it was hashed with this stamp.
+    pub(crate) fn read(&self, path: &Path, stamp: &LocalStamp) -> Option<String> {
+        let bytes = fs_err::read(self.entry_path(path)).ok()?;
+        let entry: LocalHashEntry = serde_json::from_slice(&bytes).ok()?;
+        let valid = entry.path == path
+            && entry.stamp == *stamp
+            && entry.sha256.len() == 64
+            && entry.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then_some(entry.sha256)
+    }
+
+    /// Stores the sha256 of the file at `path`, hashed with this stamp. Best effort.
+    pub(crate) fn write(&self, path: &Path, stamp: &LocalStamp, sha256: &str) {
+        let entry = LocalHashEntry {
+            path: path.to_path_buf(),
+            stamp: stamp.clone(),
+            sha256: sha256.to_string(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&entry) {
+            let _ = write_atomic(&self.root, &self.entry_path(path), &bytes);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Inspecting and cleaning pipit's cache (`pipit cache info|clean|prune`).
 //!
-//! The cache root holds four areas that pipit owns. Three are this crate's
+//! The cache root holds five areas that pipit owns. Four are this crate's
 //! (see the `cache` and `fetch` modules); `wheels-v1/` belongs to
 //! `pipit-install`, and this module knows only its naming: one folder per
 //! unpacked wheel, renamed into place from a `.tmp-*` folder, whose own
@@ -11,6 +11,7 @@
 //!   http-v1/<key>.page                 index pages            (entry: a file)
 //!   blobs-v1/sha256/<hex>              wheels, metadata files (entry: a file)
 //!   metadata-v1/<key>                  METADATA read by range (entry: a file)
+//!   local-v1/<key>                     hashes of local wheels (entry: a file)
 //!   wheels-v1/<sha256 of the wheel>/   unpacked wheels        (entry: a folder)
 //!   <area>/.tmp-*                      writes in progress, or left by a crash
 //! ```
@@ -39,25 +40,30 @@ pub enum CacheArea {
     Blobs,
     /// `metadata-v1/`: wheel METADATA read by HTTP range requests.
     Metadata,
+    /// `local-v1/`: the sha256 of local wheels, by path and file stamp.
+    LocalHashes,
     /// `wheels-v1/`: unpacked wheels (`pipit-install`'s).
     Wheels,
 }
 
 impl CacheArea {
     /// Every area, in the order reports list them.
-    pub const ALL: [CacheArea; 4] = [
+    pub const ALL: [CacheArea; 5] = [
         CacheArea::Pages,
         CacheArea::Blobs,
         CacheArea::Metadata,
+        CacheArea::LocalHashes,
         CacheArea::Wheels,
     ];
 
-    /// A short machine name (`--json`): `pages`, `blobs`, `metadata`, `wheels`.
+    /// A short machine name (`--json`): `pages`, `blobs`, `metadata`,
+    /// `local-hashes`, `wheels`.
     pub fn name(self) -> &'static str {
         match self {
             CacheArea::Pages => "pages",
             CacheArea::Blobs => "blobs",
             CacheArea::Metadata => "metadata",
+            CacheArea::LocalHashes => "local-hashes",
             CacheArea::Wheels => "wheels",
         }
     }
@@ -68,6 +74,7 @@ impl CacheArea {
             CacheArea::Pages => "index pages",
             CacheArea::Blobs => "downloaded files",
             CacheArea::Metadata => "wheel metadata",
+            CacheArea::LocalHashes => "local wheel hashes",
             CacheArea::Wheels => "unpacked wheels",
         }
     }
@@ -78,6 +85,7 @@ impl CacheArea {
             CacheArea::Pages => root.join("http-v1"),
             CacheArea::Blobs => root.join("blobs-v1").join("sha256"),
             CacheArea::Metadata => root.join("metadata-v1"),
+            CacheArea::LocalHashes => root.join("local-v1"),
             CacheArea::Wheels => root.join("wheels-v1"),
         }
     }

@@ -27,7 +27,8 @@ use reqwest::header::{ACCEPT, IF_MODIFIED_SINCE, IF_NONE_MATCH};
 use url::Url;
 
 use crate::cache::{
-    now_ms, sha256_hex, BlobStore, CacheControl, CachedPage, HttpCache, WheelMetadataStore,
+    now_ms, sha256_hex, BlobStore, CacheControl, CachedPage, HttpCache, LocalHashStore,
+    WheelMetadataStore,
 };
 use crate::client_file;
 use crate::config::{IndexSettings, IndexStrategy, DEFAULT_INDEX_TTL_SECS};
@@ -219,6 +220,7 @@ struct Inner {
     pages: Option<HttpCache>,
     blobs: Option<BlobStore>,
     wheel_metadata: Option<WheelMetadataStore>,
+    local_hashes: Option<LocalHashStore>,
     options: ClientOptions,
     /// With `refresh`, the cache keys of the pages this client has fetched
     /// or revalidated: every other cached page is stale. (A timestamp
@@ -299,6 +301,7 @@ impl IndexClient {
                 pages: options.cache_dir.as_deref().map(HttpCache::new),
                 blobs: options.cache_dir.as_deref().map(BlobStore::new),
                 wheel_metadata: options.cache_dir.as_deref().map(WheelMetadataStore::new),
+                local_hashes: options.cache_dir.as_deref().map(LocalHashStore::new),
                 options,
                 refreshed: Mutex::new(HashSet::new()),
             }),
@@ -583,6 +586,10 @@ impl IndexClient {
 
     pub(crate) fn blob_store(&self) -> Option<&BlobStore> {
         self.inner.blobs.as_ref()
+    }
+
+    pub(crate) fn local_hashes(&self) -> Option<&LocalHashStore> {
+        self.inner.local_hashes.as_ref()
     }
 
     /// Where `get_bytes_by_hash` keeps the file with this sha256, if there

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use url::Url;
 
-use crate::cache::{temporary_path, touch, unique_name};
+use crate::cache::{temporary_path, touch, unique_name, LocalHashStore, LocalStamp};
 use crate::client::{last_segment, IndexClient};
 use crate::client_file;
 use crate::error::IndexError;
@@ -79,7 +79,7 @@ impl IndexClient {
     ) -> Result<Fetched, IndexError> {
         let expected = expected_sha256.map(|hex| hex.trim().to_ascii_lowercase());
         if url.scheme() == "file" {
-            return hash_local_file(url, expected.as_deref(), progress).await;
+            return hash_local_file(url, expected.as_deref(), self.local_hashes(), progress).await;
         }
         let blobs = self.blob_store();
         if let (Some(blobs), Some(expected)) = (blobs, expected.as_deref()) {
@@ -226,6 +226,7 @@ async fn stream_body(
 async fn hash_local_file(
     url: &Url,
     expected: Option<&str>,
+    known: Option<&LocalHashStore>,
     progress: &(dyn Fn(FetchProgress) + Send + Sync),
 ) -> Result<Fetched, IndexError> {
     let path = url.to_file_path().map_err(|()| IndexError::InvalidUrl {
@@ -233,7 +234,8 @@ async fn hash_local_file(
         message: "not a local path".to_string(),
     })?;
     let hashed = path.clone();
-    let (sha256, size) = tokio::task::spawn_blocking(move || hash_file(&hashed))
+    let known = known.cloned();
+    let (sha256, size) = tokio::task::spawn_blocking(move || hash_local(&hashed, known.as_ref()))
         .await
         .map_err(|error| IndexError::Client {
             message: format!("a hashing task failed: {error}"),
@@ -256,6 +258,24 @@ async fn hash_local_file(
         size,
         from_cache: false,
     })
+}
+
+/// The sha256 and size of a local file: from `known` while the file's
+/// stamp is the one it was hashed with, else hashed (and stored there).
+fn hash_local(path: &Path, known: Option<&LocalHashStore>) -> std::io::Result<(String, u64)> {
+    let Some(known) = known else {
+        return hash_file(path);
+    };
+    let before = LocalStamp::of(path)?;
+    if let Some(sha256) = known.read(path, &before) {
+        return Ok((sha256, before.size()));
+    }
+    let (sha256, size) = hash_file(path)?;
+    // A file written while it was hashed has another stamp now.
+    if LocalStamp::of(path).is_ok_and(|after| after == before && size == before.size()) {
+        known.write(path, &before, &sha256);
+    }
+    Ok((sha256, size))
 }
 
 /// The sha256 (lowercase hex) and size of a file, read in blocks.

@@ -389,11 +389,21 @@ pub fn metadata_bytes_from_wheel_bytes(
     filename: &str,
     bytes: &[u8],
 ) -> Result<Vec<u8>, MetadataError> {
+    metadata_bytes_from_zip(filename, Cursor::new(bytes))
+}
+
+/// The METADATA bytes of the wheel `filename` read from `reader`: only the
+/// central directory and the one entry are read, so a wheel on disk costs
+/// a few small reads, not its size.
+fn metadata_bytes_from_zip<R: Read + std::io::Seek>(
+    filename: &str,
+    reader: R,
+) -> Result<Vec<u8>, MetadataError> {
     let zip_error = |error: zip::result::ZipError| MetadataError::Zip {
         wheel: filename.to_string(),
         message: error.to_string(),
     };
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(zip_error)?;
     let entry = find_metadata_entry(filename, archive.file_names())?.to_string();
     let file = archive.by_name(&entry).map_err(zip_error)?;
     if file.size() > MAX_METADATA_SIZE {
@@ -421,8 +431,12 @@ pub fn metadata_from_wheel_bytes(
     filename: &str,
     bytes: &[u8],
 ) -> Result<DistMetadata, MetadataError> {
-    let metadata = metadata_bytes_from_wheel_bytes(filename, bytes)?;
-    let parsed = DistMetadata::parse(&metadata, &format!("{filename}!METADATA"))?;
+    checked_metadata(filename, &metadata_bytes_from_wheel_bytes(filename, bytes)?)
+}
+
+/// The METADATA bytes of wheel `filename` parsed, and checked against its name.
+fn checked_metadata(filename: &str, metadata: &[u8]) -> Result<DistMetadata, MetadataError> {
+    let parsed = DistMetadata::parse(metadata, &format!("{filename}!METADATA"))?;
     parsed.check_wheel_filename(filename)?;
     Ok(parsed)
 }
@@ -435,11 +449,12 @@ pub fn metadata_from_wheel_file(path: &Path) -> Result<DistMetadata, MetadataErr
         .ok_or_else(|| MetadataError::NotAWheel {
             wheel: path.display().to_string(),
         })?;
-    let bytes = fs_err::read(path).map_err(|source| MetadataError::Read {
+    let file = fs_err::File::open(path).map_err(|source| MetadataError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    metadata_from_wheel_bytes(filename, &bytes)
+    let metadata = metadata_bytes_from_zip(filename, std::io::BufReader::new(file))?;
+    checked_metadata(filename, &metadata)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use pipit_index::{FetchProgress, Fetched, IndexClient, IndexError};
 use pipit_testkit::{Fault, IndexServer};
+use sha2::{Digest, Sha256};
 use url::Url;
 
 const FILE: &str = "big-1.0.tar.gz";
@@ -338,6 +339,54 @@ async fn file_urls_are_hashed_in_place() {
         matches!(error, IndexError::HashMismatch { .. }),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn local_hashes_are_kept_until_the_file_changes() {
+    let cache = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let path = local.path().join(FILE);
+    fs_err::write(&path, payload()).unwrap();
+    let url = Url::from_file_path(&path).unwrap();
+    let client = common::client("http://127.0.0.1:9/simple/", Some(cache.path()), true);
+    let first = fetch(&client, &url, None, cache.path(), &Recorder::default())
+        .await
+        .unwrap();
+    let store = cache.path().join("local-v1");
+    let entries = names(&store);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+
+    // The stored digest is what the next fetch answers: the file is not
+    // read again. (Planting another digest shows it.)
+    let entry = store.join(&entries[0]);
+    let mut stored: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(&entry).unwrap()).unwrap();
+    assert_eq!(stored["sha256"], first.sha256.as_str());
+    let planted = "f".repeat(64);
+    stored["sha256"] = planted.clone().into();
+    fs_err::write(&entry, serde_json::to_vec(&stored).unwrap()).unwrap();
+    let again = fetch(&client, &url, None, cache.path(), &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(again.sha256, planted);
+
+    // Other bytes of the same size, with the old modification time put
+    // back: the change time differs, so the file is hashed again.
+    let modified = fs_err::metadata(&path).unwrap().modified().unwrap();
+    let mut other = payload();
+    other[0] ^= 0xff;
+    fs_err::write(&path, &other).unwrap();
+    std::fs::File::options()
+        .append(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let changed = fetch(&client, &url, None, cache.path(), &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(changed.sha256, format!("{:x}", Sha256::digest(&other)));
+    assert_ne!(changed.sha256, first.sha256);
 }
 
 #[tokio::test]
