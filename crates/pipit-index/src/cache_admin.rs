@@ -354,7 +354,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let info = cache_info(&dir.path().join("nothing")).unwrap();
         assert_eq!(info.total(), Usage::default());
-        assert_eq!(info.areas.len(), 4);
+        assert_eq!(info.areas.len(), CacheArea::ALL.len());
     }
 
     #[test]

@@ -137,6 +137,13 @@ impl IndexClient {
         })
     }
 
+    /// The sha256 (lowercase hex) of the local file at `path`: kept in the
+    /// cache by the file's stamp (see [`crate::cache`]'s `local-v1/`), so a
+    /// wheel is read and hashed again only when it changed.
+    pub fn local_sha256(&self, path: &Path) -> std::io::Result<String> {
+        hash_local(path, self.local_hashes()).map(|(sha256, _)| sha256)
+    }
+
     /// Streams the body of `url` into a fresh temporary file in
     /// `directory`, starting over on each retry; the file's path, sha256
     /// and size.
@@ -279,7 +286,7 @@ fn hash_local(path: &Path, known: Option<&LocalHashStore>) -> std::io::Result<(S
 }
 
 /// The sha256 (lowercase hex) and size of a file, read in blocks.
-pub(crate) fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut file = fs_err::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];

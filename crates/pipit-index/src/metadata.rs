@@ -36,6 +36,7 @@ use pep508_rs::Requirement;
 
 use crate::error::MetadataError;
 use crate::filename::{normalize_name, WheelFilename};
+use crate::zip_range::local_wheel_metadata_bytes;
 
 /// METADATA larger than this is refused (a zip bomb is not metadata).
 pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
@@ -449,11 +450,20 @@ pub fn metadata_from_wheel_file(path: &Path) -> Result<DistMetadata, MetadataErr
         .ok_or_else(|| MetadataError::NotAWheel {
             wheel: path.display().to_string(),
         })?;
-    let file = fs_err::File::open(path).map_err(|source| MetadataError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let metadata = metadata_bytes_from_zip(filename, std::io::BufReader::new(file))?;
+    // The zip crate reads the central directory entry by entry (two system
+    // calls each, thousands for a large wheel); the range reader reads it
+    // at once. Anything it cannot read (another compression method, a
+    // damaged archive) goes to the zip crate, whose error is the one shown.
+    let metadata = match local_wheel_metadata_bytes(path, filename) {
+        Ok(metadata) => metadata,
+        Err(_) => {
+            let file = fs_err::File::open(path).map_err(|source| MetadataError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            metadata_bytes_from_zip(filename, std::io::BufReader::new(file))?
+        }
+    };
     checked_metadata(filename, &metadata)
 }
 

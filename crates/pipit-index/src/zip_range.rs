@@ -31,7 +31,10 @@
 //! and the parts needed here (end records, central directory entries, one
 //! local header) are a few fixed little-endian layouts.
 
-use std::io::Read;
+use std::future::Future;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::task::{Context, Poll, Waker};
 
 use flate2::read::DeflateDecoder;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_RANGE, RANGE};
@@ -76,16 +79,61 @@ pub async fn wheel_metadata_bytes_by_range(
     url: &Url,
     filename: &str,
 ) -> Result<Option<Vec<u8>>, MetadataError> {
+    let Some(remote) = SparseZip::open_remote(client, url).await? else {
+        return Ok(None);
+    };
+    metadata_bytes(remote, filename).await
+}
+
+/// The METADATA bytes of the local wheel file `path`, read the same way: the
+/// tail, the central directory and the one entry, a few small reads
+/// whatever the wheel's size. Only stored and deflated entries are read.
+pub(crate) fn local_wheel_metadata_bytes(
+    path: &Path,
+    filename: &str,
+) -> Result<Vec<u8>, MetadataError> {
+    let read_error = |source| MetadataError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let total = file.metadata().map_err(read_error)?.len();
+    let local = LocalFile {
+        file,
+        path: path.to_path_buf(),
+    };
+    let tail_start = total.saturating_sub(TAIL_SIZE);
+    let tail = local.read_range(tail_start, total)?;
+    let zip = SparseZip {
+        ranges: local,
+        total,
+        tail_start,
+        tail,
+    };
+    let short = || MetadataError::Zip {
+        wheel: filename.to_string(),
+        message: "a local read did not complete".to_string(),
+    };
+    // Reading a local file never waits: the future is ready when first polled.
+    let mut context = Context::from_waker(Waker::noop());
+    match std::pin::pin!(metadata_bytes(zip, filename)).poll(&mut context) {
+        Poll::Ready(read) => read?.ok_or_else(short),
+        Poll::Pending => Err(short()),
+    }
+}
+
+/// The METADATA bytes of wheel `filename` from its tail onwards; `Ok(None)`
+/// when the source stopped honouring ranges.
+async fn metadata_bytes<R: Ranges>(
+    mut zip: SparseZip<R>,
+    filename: &str,
+) -> Result<Option<Vec<u8>>, MetadataError> {
     let zip_error = |message: String| MetadataError::Zip {
         wheel: filename.to_string(),
         message,
     };
-    let Some(mut remote) = RemoteZip::open(client, url).await? else {
-        return Ok(None);
-    };
-
-    let end = find_end_record(&remote.tail).map_err(zip_error)?;
-    let end_position = remote.tail_start + end.position as u64;
+    let end = find_end_record(&zip.tail).map_err(zip_error)?;
+    let end_position = zip.tail_start + end.position as u64;
     let directory = if end.zip64_locator_offset.is_some() || end.needs_zip64() {
         let offset = end.zip64_locator_offset.ok_or_else(|| {
             zip_error("the end record asks for zip64 but there is no zip64 locator".to_string())
@@ -95,7 +143,7 @@ pub async fn wheel_metadata_bytes_by_range(
                 "the zip64 end record offset {offset} is past the end record"
             )));
         }
-        let Some(record) = remote.read(offset, offset + 56).await? else {
+        let Some(record) = zip.read(offset, offset + 56).await? else {
             return Ok(None);
         };
         parse_zip64_end_record(&record).map_err(zip_error)?
@@ -108,7 +156,7 @@ pub async fn wheel_metadata_bytes_by_range(
         .filter(|directory_end| *directory_end <= end_position)
         .ok_or_else(|| zip_error("the central directory runs past the end record".to_string()))?;
 
-    let Some(central) = remote.read(directory.offset, directory_end).await? else {
+    let Some(central) = zip.read(directory.offset, directory_end).await? else {
         return Ok(None);
     };
     let entries = parse_central_directory(&central, directory.entries).map_err(zip_error)?;
@@ -119,91 +167,31 @@ pub async fn wheel_metadata_bytes_by_range(
 
     let (entry_start, entry_end) =
         entry_range(entry, &entries, directory.offset).map_err(zip_error)?;
-    let Some(local) = remote.read(entry_start, entry_end).await? else {
+    let Some(local) = zip.read(entry_start, entry_end).await? else {
         return Ok(None);
     };
     read_local_entry(&local, entry).map(Some).map_err(zip_error)
 }
 
-/// The part of a remote file fetched so far: one contiguous run up to the
-/// end of the file, grown towards the start when the central directory
-/// needs it. Pieces far from it (the METADATA entry) are fetched on their
-/// own and not kept.
-struct RemoteZip<'a> {
-    client: &'a reqwest::Client,
-    url: &'a Url,
-    total: u64,
-    tail_start: u64,
-    tail: Vec<u8>,
+/// A file read by byte ranges: a wheel on an HTTP server, or on disk.
+trait Ranges {
+    /// The file, for messages.
+    fn name(&self) -> String;
+
+    /// Exactly the bytes `start..end`; `None` when the source stopped
+    /// honouring ranges.
+    async fn fetch_exact(&self, start: u64, end: u64) -> Result<Option<Vec<u8>>, MetadataError>;
 }
 
-impl<'a> RemoteZip<'a> {
-    /// Fetch the tail; `None` when the server ignores the range.
-    async fn open(
-        client: &'a reqwest::Client,
-        url: &'a Url,
-    ) -> Result<Option<RemoteZip<'a>>, MetadataError> {
-        let Some(part) = fetch(client, url, format!("bytes=-{TAIL_SIZE}")).await? else {
-            return Ok(None);
-        };
-        if part.start + part.bytes.len() as u64 != part.total {
-            return Err(MetadataError::BadRange {
-                url: redact(url),
-                message: format!(
-                    "asked for the last {TAIL_SIZE} bytes, got {} bytes from offset {} of {}",
-                    part.bytes.len(),
-                    part.start,
-                    part.total
-                ),
-            });
-        }
-        Ok(Some(RemoteZip {
-            client,
-            url,
-            total: part.total,
-            tail_start: part.start,
-            tail: part.bytes,
-        }))
-    }
+/// A remote wheel.
+struct Http<'a> {
+    client: &'a reqwest::Client,
+    url: &'a Url,
+}
 
-    /// The bytes `start..end` of the file; `None` when the server stopped
-    /// honouring ranges.
-    async fn read(&mut self, start: u64, end: u64) -> Result<Option<Vec<u8>>, MetadataError> {
-        if start > end || end > self.total {
-            return Err(MetadataError::BadRange {
-                url: redact(self.url),
-                message: format!(
-                    "bytes {start}..{end} are outside the {} byte file",
-                    self.total
-                ),
-            });
-        }
-        if start >= self.tail_start {
-            let from = usize::try_from(start - self.tail_start).unwrap_or(usize::MAX);
-            let to = usize::try_from(end - self.tail_start).unwrap_or(usize::MAX);
-            return self
-                .tail
-                .get(from..to)
-                .map(|bytes| Some(bytes.to_vec()))
-                .ok_or_else(|| MetadataError::BadRange {
-                    url: redact(self.url),
-                    message: format!("bytes {start}..{end} are not in the fetched tail"),
-                });
-        }
-        // Overlapping the tail: fetch only the missing front and keep it.
-        let fetch_end = end.min(self.tail_start);
-        let Some(part) = self.fetch_exact(start, fetch_end).await? else {
-            return Ok(None);
-        };
-        if end <= self.tail_start {
-            return Ok(Some(part));
-        }
-        let mut grown = part;
-        grown.extend_from_slice(&self.tail);
-        self.tail = grown;
-        self.tail_start = start;
-        let to = usize::try_from(end - start).unwrap_or(usize::MAX);
-        Ok(self.tail.get(..to).map(<[u8]>::to_vec))
+impl Ranges for Http<'_> {
+    fn name(&self) -> String {
+        redact(self.url)
     }
 
     async fn fetch_exact(&self, start: u64, end: u64) -> Result<Option<Vec<u8>>, MetadataError> {
@@ -222,6 +210,119 @@ impl<'a> RemoteZip<'a> {
             });
         }
         Ok(Some(part.bytes))
+    }
+}
+
+/// A wheel on disk.
+struct LocalFile {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+impl LocalFile {
+    fn read_range(&self, start: u64, end: u64) -> Result<Vec<u8>, MetadataError> {
+        let read_error = |source| MetadataError::Read {
+            path: self.path.clone(),
+            source,
+        };
+        let length = usize::try_from(end.saturating_sub(start)).unwrap_or(usize::MAX);
+        let mut bytes = vec![0; length];
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(start)).map_err(read_error)?;
+        file.read_exact(&mut bytes).map_err(read_error)?;
+        Ok(bytes)
+    }
+}
+
+impl Ranges for LocalFile {
+    fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    async fn fetch_exact(&self, start: u64, end: u64) -> Result<Option<Vec<u8>>, MetadataError> {
+        self.read_range(start, end).map(Some)
+    }
+}
+
+/// The part of a file read so far: one contiguous run up to the end of
+/// the file, grown towards the start when the central directory needs it.
+/// Pieces far from it (the METADATA entry) are read on their own and not
+/// kept.
+struct SparseZip<R> {
+    ranges: R,
+    total: u64,
+    tail_start: u64,
+    tail: Vec<u8>,
+}
+
+impl<'a> SparseZip<Http<'a>> {
+    /// Fetch the tail; `None` when the server ignores the range.
+    async fn open_remote(
+        client: &'a reqwest::Client,
+        url: &'a Url,
+    ) -> Result<Option<Self>, MetadataError> {
+        let Some(part) = fetch(client, url, format!("bytes=-{TAIL_SIZE}")).await? else {
+            return Ok(None);
+        };
+        if part.start + part.bytes.len() as u64 != part.total {
+            return Err(MetadataError::BadRange {
+                url: redact(url),
+                message: format!(
+                    "asked for the last {TAIL_SIZE} bytes, got {} bytes from offset {} of {}",
+                    part.bytes.len(),
+                    part.start,
+                    part.total
+                ),
+            });
+        }
+        Ok(Some(SparseZip {
+            ranges: Http { client, url },
+            total: part.total,
+            tail_start: part.start,
+            tail: part.bytes,
+        }))
+    }
+}
+
+impl<R: Ranges> SparseZip<R> {
+    /// The bytes `start..end` of the file; `None` when the source stopped
+    /// honouring ranges.
+    async fn read(&mut self, start: u64, end: u64) -> Result<Option<Vec<u8>>, MetadataError> {
+        if start > end || end > self.total {
+            return Err(MetadataError::BadRange {
+                url: self.ranges.name(),
+                message: format!(
+                    "bytes {start}..{end} are outside the {} byte file",
+                    self.total
+                ),
+            });
+        }
+        if start >= self.tail_start {
+            let from = usize::try_from(start - self.tail_start).unwrap_or(usize::MAX);
+            let to = usize::try_from(end - self.tail_start).unwrap_or(usize::MAX);
+            return self
+                .tail
+                .get(from..to)
+                .map(|bytes| Some(bytes.to_vec()))
+                .ok_or_else(|| MetadataError::BadRange {
+                    url: self.ranges.name(),
+                    message: format!("bytes {start}..{end} are not in the fetched tail"),
+                });
+        }
+        // Overlapping the tail: fetch only the missing front and keep it.
+        let fetch_end = end.min(self.tail_start);
+        let Some(part) = self.ranges.fetch_exact(start, fetch_end).await? else {
+            return Ok(None);
+        };
+        if end <= self.tail_start {
+            return Ok(Some(part));
+        }
+        let mut grown = part;
+        grown.extend_from_slice(&self.tail);
+        self.tail = grown;
+        self.tail_start = start;
+        let to = usize::try_from(end - start).unwrap_or(usize::MAX);
+        Ok(self.tail.get(..to).map(<[u8]>::to_vec))
     }
 }
 

@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName};
-use pipit_index::{DistMetadata, FileOrigin, IndexFile};
-use sha2::{Digest, Sha256};
+use pipit_index::{hash_file, DistMetadata, FileOrigin, IndexClient, IndexFile};
 
 /// A resolved set, in name order, with what the resolver noticed on the way.
 #[derive(Debug, Clone)]
@@ -63,7 +62,7 @@ impl ResolvedDist {
                 } else {
                     usable.clone()
                 };
-                with_local_hash(&mut usable);
+                with_local_hash(&mut usable, None);
                 usable
                     .hashes
                     .get("sha256")
@@ -78,21 +77,21 @@ impl ResolvedDist {
 
 /// Gives a local file (find-links folder, `file://` reference) the sha256
 /// an index would have published, so reports, `--generate-hashes` and
-/// `--require-hashes` treat it like any other file. Unreadable files keep
-/// no hash; installing them reports the error.
-pub(crate) fn with_local_hash(file: &mut IndexFile) {
+/// `--require-hashes` treat it like any other file; with a client, through
+/// its cache of local hashes. Unreadable files keep no hash; installing
+/// them reports the error.
+pub(crate) fn with_local_hash(file: &mut IndexFile, client: Option<&IndexClient>) {
     if file.hashes.contains_key("sha256") || file.url.scheme() != "file" {
         return;
     }
     let Ok(path) = file.url.to_file_path() else {
         return;
     };
-    let Ok(mut reader) = fs_err::File::open(&path) else {
-        return;
+    let sha256 = match client {
+        Some(client) => client.local_sha256(&path).ok(),
+        None => hash_file(&path).ok().map(|(sha256, _)| sha256),
     };
-    let mut hasher = Sha256::new();
-    if std::io::copy(&mut reader, &mut hasher).is_ok() {
-        file.hashes
-            .insert("sha256".to_string(), format!("{:x}", hasher.finalize()));
+    if let Some(sha256) = sha256 {
+        file.hashes.insert("sha256".to_string(), sha256);
     }
 }

@@ -201,3 +201,35 @@ fn an_entry_runs_to_the_next_record_and_must_fit_there() {
     let error = entry_range(&huge, std::slice::from_ref(&huge), 1 << 41).unwrap_err();
     assert!(error.contains("more than metadata can be"), "{error}");
 }
+
+#[test]
+fn local_wheels_are_read_by_range_too() {
+    let text = b"Metadata-Version: 2.1\nName: big\nVersion: 1\n".repeat(20);
+    let dir = tempfile::tempdir().unwrap();
+    for zip64 in [false, true] {
+        // METADATA first, then a central directory larger than the tail:
+        // the reader grows the tail, then reads the entry on its own.
+        let names: Vec<String> = (0..3000)
+            .map(|n| format!("big/a/long/package/path/module_number_{n:05}.py"))
+            .collect();
+        let mut entries: Vec<(&str, &[u8], CompressionMethod)> = vec![(
+            "big-1.dist-info/METADATA",
+            &text,
+            CompressionMethod::Deflated,
+        )];
+        entries.extend(
+            names
+                .iter()
+                .map(|name| (name.as_str(), &b"x = 1\n"[..], CompressionMethod::Stored)),
+        );
+        let bytes = zip_of(&entries, "", zip64);
+        let path = dir.path().join("big-1-py3-none-any.whl");
+        fs_err::write(&path, &bytes).unwrap();
+        let read = local_wheel_metadata_bytes(&path, "big-1-py3-none-any.whl").unwrap();
+        assert_eq!(read, text);
+    }
+    let not_a_zip = dir.path().join("bad-1-py3-none-any.whl");
+    fs_err::write(&not_a_zip, b"not a zip").unwrap();
+    let error = local_wheel_metadata_bytes(&not_a_zip, "bad-1-py3-none-any.whl").unwrap_err();
+    assert!(error.to_string().contains("too short"), "{error}");
+}
