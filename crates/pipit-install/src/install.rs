@@ -452,14 +452,20 @@ fn touches_protected(
 pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move> {
     let mut moves: Vec<Move> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
+    // Whether each target folder asked about exists: files share folders,
+    // and the answer cannot change before the commit.
+    let mut exists: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
     for file in staged.iter().flat_map(|dist| &dist.files) {
         let (mut from, mut to) = (file.staged.clone(), file.final_path.clone());
         // Climb while the parent is new on both sides.
         while let (Some(from_parent), Some(to_parent)) = (from.parent(), to.parent()) {
-            if from_parent == staging_root
-                || !from_parent.starts_with(staging_root)
-                || to_parent.symlink_metadata().is_ok()
-            {
+            if from_parent == staging_root || !from_parent.starts_with(staging_root) {
+                break;
+            }
+            let found = *exists
+                .entry(to_parent.to_path_buf())
+                .or_insert_with(|| to_parent.symlink_metadata().is_ok());
+            if found {
                 break;
             }
             (from, to) = (from_parent.to_path_buf(), to_parent.to_path_buf());

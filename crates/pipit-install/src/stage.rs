@@ -31,7 +31,7 @@
 //! `..` as pip's do. Rows are sorted by path as pip sorts them; bytecode has
 //! no hash or size, as pip writes it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -245,10 +245,11 @@ pub fn stage_wheel(
         |final_path: &Path| staging_root.join(final_path.strip_prefix(&base).unwrap_or(final_path));
     let mut files = Vec::with_capacity(plan.len() + 1);
     let mut record = Vec::with_capacity(plan.len() + 1);
+    let mut folders = Folders::default();
     for planned in plan {
         let staged = staged_path(&planned.final_path);
         let named = |error| staging_error(error, wheel, &planned.entry);
-        create_parent(&staged).map_err(named)?;
+        folders.create_parent(&staged).map_err(named)?;
         let (hash, size) = match planned.source {
             Source::Link { src, hash, size } => {
                 replacing(&staged, || linker.link(&src, &staged)).map_err(named)?;
@@ -301,7 +302,7 @@ pub fn stage_wheel(
     let record_staged = staged_path(&record_final);
     let record_entry = format!("{}/RECORD", info.dist_info_dir);
     let named = |error| staging_error(error, wheel, &record_entry);
-    create_parent(&record_staged).map_err(named)?;
+    folders.create_parent(&record_staged).map_err(named)?;
     let record_bytes = write_record(&record).into_bytes();
     replacing(&record_staged, || {
         write_new(&record_staged, &record_bytes, FileMode::Default)
@@ -460,10 +461,23 @@ fn mode_of(path: &Path) -> Result<FileMode, WheelError> {
     }
 }
 
-fn create_parent(path: &Path) -> Result<(), WheelError> {
-    match path.parent() {
-        Some(parent) => std::fs::create_dir_all(parent).map_err(WheelError::io(parent)),
-        None => Ok(()),
+/// The staging folders one wheel has made: a wheel's files share few
+/// folders, and asking the file system again for each file costs a
+/// `mkdir` and a `stat` apiece.
+#[derive(Default)]
+struct Folders(HashSet<PathBuf>);
+
+impl Folders {
+    fn create_parent(&mut self, path: &Path) -> Result<(), WheelError> {
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        if self.0.contains(parent) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
+        self.0.insert(parent.to_path_buf());
+        Ok(())
     }
 }
 
