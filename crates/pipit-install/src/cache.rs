@@ -40,7 +40,10 @@ use std::path::{Path, PathBuf};
 use pipit_index::WheelFilename;
 
 use crate::record::parse_record;
-use crate::wheel::{check_entry_name, read_unpacked_info, unpack_wheel, WheelError, WheelInfo};
+use crate::wheel::{
+    check_entry_name, read_unpacked_checked, read_unpacked_info, unpack_wheel, WheelError,
+    WheelInfo,
+};
 
 /// The prefix of every temporary name in the cache folder.
 const TEMPORARY_PREFIX: &str = ".tmp-";
@@ -175,10 +178,7 @@ impl WheelCache {
         wheel: &str,
         filename: &WheelFilename,
     ) -> Result<Option<UnpackedWheel>, WheelError> {
-        let Ok(info) = read_unpacked_info(dir, filename) else {
-            return Ok(None);
-        };
-        let Ok(missing) = missing_rows(dir, wheel, &info.dist_info_dir) else {
+        let Ok((info, missing)) = read_unpacked_checked(dir, filename) else {
             return Ok(None);
         };
         if !missing.is_empty() {

@@ -450,32 +450,97 @@ fn touches_protected(
 /// final place does not exist yet moves whole (one rename for a new
 /// package), anything else file by file.
 pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move> {
+    use std::collections::{HashMap, HashSet};
     let mut moves: Vec<Move> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    // Whether each target folder asked about exists: files share folders,
-    // and the answer cannot change before the commit.
-    let mut exists: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // Files share folders, and where a file moves depends only on its
+    // folder: each staged folder is climbed once (`true`: it moves inside
+    // a folder that moves whole), and each target folder asked about is
+    // looked up once (the answer cannot change before the commit).
+    let mut in_moved_folder: HashMap<&Path, bool> = HashMap::new();
+    let mut exists: HashMap<PathBuf, bool> = HashMap::new();
     for file in staged.iter().flat_map(|dist| &dist.files) {
-        let (mut from, mut to) = (file.staged.clone(), file.final_path.clone());
-        // Climb while the parent is new on both sides.
-        while let (Some(from_parent), Some(to_parent)) = (from.parent(), to.parent()) {
-            if from_parent == staging_root || !from_parent.starts_with(staging_root) {
-                break;
+        let folder = file.staged.parent().unwrap_or(staging_root);
+        let moved = match in_moved_folder.get(folder) {
+            Some(moved) => *moved,
+            None => {
+                let (mut from, mut to) = (file.staged.as_path(), file.final_path.as_path());
+                // Climb while the parent is new on both sides.
+                while let (Some(from_parent), Some(to_parent)) = (from.parent(), to.parent()) {
+                    if from_parent == staging_root || !from_parent.starts_with(staging_root) {
+                        break;
+                    }
+                    let found = *exists
+                        .entry(to_parent.to_path_buf())
+                        .or_insert_with(|| to_parent.symlink_metadata().is_ok());
+                    if found {
+                        break;
+                    }
+                    (from, to) = (from_parent, to_parent);
+                }
+                let moved = from != file.staged;
+                if moved && seen.insert(to.to_path_buf()) {
+                    moves.push(Move {
+                        staged: from.to_path_buf(),
+                        target: to.to_path_buf(),
+                    });
+                }
+                in_moved_folder.insert(folder, moved);
+                moved
             }
-            let found = *exists
-                .entry(to_parent.to_path_buf())
-                .or_insert_with(|| to_parent.symlink_metadata().is_ok());
-            if found {
-                break;
-            }
-            (from, to) = (from_parent.to_path_buf(), to_parent.to_path_buf());
-        }
-        if seen.insert(to.clone()) {
+        };
+        if !moved && seen.insert(file.final_path.clone()) {
             moves.push(Move {
-                staged: from,
-                target: to,
+                staged: file.staged.clone(),
+                target: file.final_path.clone(),
             });
         }
     }
     moves
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::StagedFile;
+
+    #[test]
+    fn new_folders_move_whole_and_files_in_existing_folders_move_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, target) = (dir.path().join("new"), dir.path().join("target"));
+        fs_err::create_dir_all(target.join("bin")).unwrap();
+        fs_err::create_dir_all(target.join("old")).unwrap();
+        let file = |relative: &str| StagedFile {
+            staged: staging.join(relative),
+            final_path: target.join(relative),
+        };
+        let dist = |files: Vec<StagedFile>| StagedDist {
+            name: "demo".to_string(),
+            version: "1.0".to_string(),
+            dist_info: target.join("demo-1.0.dist-info"),
+            files,
+            record: Vec::new(),
+        };
+        let staged = [
+            dist(vec![
+                file("pkg/a.py"),
+                file("pkg/sub/b.py"),
+                file("bin/tool"),
+                file("old/new/x.py"),
+                file("old/new/deeper/y.py"),
+                file("old/c.py"),
+            ]),
+            // A later wheel staging the same file: one move.
+            dist(vec![file("bin/tool"), file("pkg/sub/c.py")]),
+        ];
+        let moves: Vec<(PathBuf, PathBuf)> = plan_moves(&staging, &staged)
+            .into_iter()
+            .map(|planned| (planned.staged, planned.target))
+            .collect();
+        let pair = |relative: &str| (staging.join(relative), target.join(relative));
+        assert_eq!(
+            moves,
+            [pair("pkg"), pair("bin/tool"), pair("old/new"), pair("old/c.py")]
+        );
+    }
 }

@@ -335,7 +335,7 @@ pub(crate) fn unpack_wheel_limited(
             metadata,
             entry_points,
         },
-        |path| present.contains(path),
+        |entry| present.contains(entry.path.as_str()),
     )?;
 
     let recorded: HashMap<&str, &RecordEntry> = info
@@ -586,13 +586,14 @@ pub(crate) struct MetadataFiles {
 }
 
 /// Checks a wheel's `.dist-info` files and builds its [`WheelInfo`];
-/// `present` says whether the archive holds a file.
+/// `present` says whether the archive holds a RECORD row's file (it is
+/// asked once per row with a safe path, RECORD's own row aside).
 pub(crate) fn build_info(
     wheel: &str,
     filename: &WheelFilename,
     dist_info_dir: &str,
     files: MetadataFiles,
-    present: impl Fn(&str) -> bool,
+    present: impl Fn(&RecordEntry) -> bool,
 ) -> Result<WheelInfo, WheelError> {
     let missing = |file: &str| WheelError::Missing {
         wheel: wheel.to_string(),
@@ -671,7 +672,7 @@ pub(crate) fn build_info(
         source,
     })?;
     record.retain(|entry| {
-        entry.path == record_path || (check_entry_name(&entry.path).is_ok() && present(&entry.path))
+        entry.path == record_path || (check_entry_name(&entry.path).is_ok() && present(entry))
     });
     if !record.iter().any(|entry| entry.path == record_path) {
         record.push(RecordEntry {
@@ -708,6 +709,16 @@ fn metadata_version_text(metadata: &[u8]) -> Option<String> {
 /// Reads the [`WheelInfo`] of a folder that [`unpack_wheel`] filled, without
 /// re-hashing its files.
 pub fn read_unpacked_info(dir: &Path, filename: &WheelFilename) -> Result<WheelInfo, WheelError> {
+    read_unpacked_checked(dir, filename).map(|(info, _)| info)
+}
+
+/// [`read_unpacked_info`], and the RECORD rows with a hash whose file is
+/// missing or not of the recorded size, from one `lstat` per row: the
+/// check a cached tree passes before it is linked from, nothing is read.
+pub fn read_unpacked_checked(
+    dir: &Path,
+    filename: &WheelFilename,
+) -> Result<(WheelInfo, Vec<String>), WheelError> {
     let wheel = format!("{}-{}", filename.name, filename.version);
     let mut tops = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(WheelError::io(dir))? {
@@ -731,9 +742,20 @@ pub fn read_unpacked_info(dir: &Path, filename: &WheelFilename) -> Result<WheelI
         metadata: read("METADATA")?,
         entry_points: read("entry_points.txt")?,
     };
-    build_info(&wheel, filename, &dist_info_dir, files, |path| {
-        dir.join(path).is_file()
-    })
+    let incomplete = std::cell::RefCell::new(Vec::new());
+    let info = build_info(&wheel, filename, &dist_info_dir, files, |entry| {
+        let file = std::fs::symlink_metadata(dir.join(&entry.path))
+            .ok()
+            .filter(std::fs::Metadata::is_file);
+        let complete = file
+            .as_ref()
+            .is_some_and(|file| entry.size.is_none_or(|size| size == file.len()));
+        if entry.hash.is_some() && !complete {
+            incomplete.borrow_mut().push(entry.path.clone());
+        }
+        file.is_some()
+    })?;
+    Ok((info, incomplete.into_inner()))
 }
 
 #[cfg(test)]
