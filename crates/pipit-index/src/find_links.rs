@@ -206,7 +206,7 @@ fn folder_files(folder: &Path, project: &str) -> Result<Vec<IndexFile>, FindLink
         let Some(filename) = item.file_name().to_str().map(str::to_string) else {
             continue;
         };
-        if DistFilename::parse(&filename, project).is_none() {
+        if !may_name(&filename, project) || DistFilename::parse(&filename, project).is_none() {
             continue;
         }
         let path = item.path();
@@ -223,6 +223,21 @@ fn folder_files(folder: &Path, project: &str) -> Result<Vec<IndexFile>, FindLink
     }
     files.sort_by(|left, right| left.filename.cmp(&right.filename));
     Ok(files)
+}
+
+/// Whether `filename` can be a file of `project` at all: normalizing a
+/// name only changes case and runs of `-`, `_` and `.`, so the file name's
+/// letters and digits must start with the project's. A folder is listed
+/// once per project; this keeps the full parse to the few files that may
+/// match.
+fn may_name(filename: &str, project: &str) -> bool {
+    fn significant(text: &str) -> impl Iterator<Item = u8> + '_ {
+        text.bytes()
+            .filter(|byte| !matches!(byte, b'-' | b'_' | b'.'))
+            .map(|byte| byte.to_ascii_lowercase())
+    }
+    let mut name = significant(filename);
+    significant(project).all(|wanted| name.next() == Some(wanted))
 }
 
 /// A remote HTML page of links, fetched as pip fetches find-links pages
@@ -278,4 +293,23 @@ fn file_url(path: &Path) -> Result<Url, FindLinksError> {
         location: path.display().to_string(),
         message: "not an absolute path".to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_name;
+
+    #[test]
+    fn may_name_lets_through_every_spelling_of_the_project() {
+        for filename in [
+            "Demo_App-1.0-py3-none-any.whl",
+            "demo.app-1.0.tar.gz",
+            "demo__app-2.0.zip",
+            "DEMO-APP-1.0-py3-none-any.whl",
+        ] {
+            assert!(may_name(filename, "demo-app"), "{filename}");
+        }
+        assert!(!may_name("demo-1.0-py3-none-any.whl", "demo-app"));
+        assert!(!may_name("other-1.0.tar.gz", "demo-app"));
+    }
 }

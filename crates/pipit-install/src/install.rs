@@ -540,7 +540,12 @@ mod tests {
         let pair = |relative: &str| (staging.join(relative), target.join(relative));
         assert_eq!(
             moves,
-            [pair("pkg"), pair("bin/tool"), pair("old/new"), pair("old/c.py")]
+            [
+                pair("pkg"),
+                pair("bin/tool"),
+                pair("old/new"),
+                pair("old/c.py")
+            ]
         );
     }
 }
