@@ -110,6 +110,9 @@ enum Source {
 struct Planned {
     entry: String,
     final_path: PathBuf,
+    /// Its `RECORD` path when known without computing it: an entry that
+    /// lands in the library folder keeps its archive path.
+    record_path: Option<String>,
     source: Source,
 }
 
@@ -158,7 +161,7 @@ pub fn stage_wheel(
             continue;
         }
         let src = unpacked.dir.join(&entry.path);
-        let (final_path, is_script) = destination(&entry.path, info, layout, lib_dir);
+        let (final_path, is_script, in_lib) = destination(&entry.path, info, layout, lib_dir);
         let rewritten = if is_script {
             let bytes = std::fs::read(&src).map_err(WheelError::io(&src))?;
             match rewrite_script(&bytes, &python) {
@@ -184,6 +187,7 @@ pub fn stage_wheel(
         };
         plan.push(Planned {
             entry: entry.path.clone(),
+            record_path: in_lib.then(|| entry.path.clone()),
             final_path,
             source,
         });
@@ -196,6 +200,7 @@ pub fn stage_wheel(
                     info.dist_info_dir, entry_point.name
                 ),
                 final_path: layout.scripts.join(&entry_point.name),
+                record_path: None,
                 source: Source::Write {
                     bytes: launcher(&entry_point, &python).into_bytes(),
                     mode: FileMode::Launcher,
@@ -206,6 +211,7 @@ pub fn stage_wheel(
     let metadata_file = |name: &str, bytes: Vec<u8>| Planned {
         entry: format!("{}/{name}", info.dist_info_dir),
         final_path: dist_info_final.join(name),
+        record_path: Some(format!("{}/{name}", info.dist_info_dir)),
         source: Source::Write {
             bytes,
             mode: FileMode::Default,
@@ -222,9 +228,10 @@ pub fn stage_wheel(
         ));
     }
 
+    let state_dir = layout.root.join(STATE_DIR);
     let mut destinations: HashMap<&Path, &str> = HashMap::new();
     for planned in &plan {
-        if in_state_dir(&planned.final_path, &layout.root) {
+        if in_state_dir(&planned.final_path, &layout.root, &state_dir) {
             return Err(WheelError::StateDir {
                 wheel: wheel.to_string(),
                 entry: planned.entry.clone(),
@@ -261,7 +268,9 @@ pub fn stage_wheel(
             }
         };
         record.push(RecordEntry {
-            path: record_relative(&planned.final_path, lib_dir),
+            path: planned
+                .record_path
+                .unwrap_or_else(|| record_relative(&planned.final_path, lib_dir)),
             hash: Some(hash),
             size: Some(size),
         });
@@ -324,8 +333,8 @@ pub fn stage_wheel(
 
 /// Whether `path` is pipit's state folder `<root>/.pipit` or inside it,
 /// also when a case-insensitive file system would make it so.
-fn in_state_dir(path: &Path, root: &Path) -> bool {
-    if path.starts_with(root.join(STATE_DIR)) {
+fn in_state_dir(path: &Path, root: &Path, state_dir: &Path) -> bool {
+    if path.starts_with(state_dir) {
         return true;
     }
     path.strip_prefix(root)
@@ -383,14 +392,14 @@ fn staging_error(error: WheelError, wheel: &str, entry: &str) -> WheelError {
     }
 }
 
-/// The final path of the archive entry `path`, and whether it is a
-/// `.data/scripts` file.
+/// The final path of the archive entry `path`, whether it is a
+/// `.data/scripts` file, and whether it lands in `lib_dir` as it is named.
 fn destination(
     path: &str,
     info: &crate::wheel::WheelInfo,
     layout: &InstallLayout,
     lib_dir: &Path,
-) -> (PathBuf, bool) {
+) -> (PathBuf, bool, bool) {
     let mut parts = path.splitn(3, '/');
     let top = parts.next().unwrap_or_default();
     // pip treats every top-level `*.data` folder as the data folder; the
@@ -399,15 +408,15 @@ fn destination(
         if let (Some(category), Some(rest)) = (parts.next(), parts.next()) {
             let join = |folder: &Path| join_slashed(folder, rest);
             return match category {
-                "purelib" => (join(&layout.purelib), false),
-                "platlib" => (join(&layout.platlib), false),
-                "scripts" => (join(&layout.scripts), true),
-                "headers" => (join(&layout.headers.join(&info.name)), false),
-                _ => (join(&layout.data), false),
+                "purelib" => (join(&layout.purelib), false, false),
+                "platlib" => (join(&layout.platlib), false, false),
+                "scripts" => (join(&layout.scripts), true, false),
+                "headers" => (join(&layout.headers.join(&info.name)), false, false),
+                _ => (join(&layout.data), false, false),
             };
         }
     }
-    (join_slashed(lib_dir, path), false)
+    (join_slashed(lib_dir, path), false, true)
 }
 
 fn join_slashed(folder: &Path, relative: &str) -> PathBuf {
@@ -464,19 +473,27 @@ fn mode_of(path: &Path) -> Result<FileMode, WheelError> {
 /// The staging folders one wheel has made: a wheel's files share few
 /// folders, and asking the file system again for each file costs a
 /// `mkdir` and a `stat` apiece.
+/// Files come folder by folder, so the last folder is compared first, as
+/// bytes.
 #[derive(Default)]
-struct Folders(HashSet<PathBuf>);
+struct Folders {
+    made: HashSet<PathBuf>,
+    last: PathBuf,
+}
 
 impl Folders {
     fn create_parent(&mut self, path: &Path) -> Result<(), WheelError> {
         let Some(parent) = path.parent() else {
             return Ok(());
         };
-        if self.0.contains(parent) {
+        if parent.as_os_str() == self.last.as_os_str() {
             return Ok(());
         }
-        std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
-        self.0.insert(parent.to_path_buf());
+        if !self.made.contains(parent) {
+            std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
+            self.made.insert(parent.to_path_buf());
+        }
+        parent.clone_into(&mut self.last);
         Ok(())
     }
 }
