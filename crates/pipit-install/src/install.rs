@@ -211,6 +211,11 @@ async fn stage_all(
     reporter: Arc<dyn Reporter>,
 ) -> Result<(Vec<StagedDist>, InstallReport), InstallError> {
     let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    // Unpacking and linking are CPU and file system work: more threads than
+    // cores only contend for both (and each thread's allocator arena is
+    // peak memory), so stages run a core's worth at a time.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let stagers = Arc::new(Semaphore::new(cores));
     let linker = Arc::new(Linker::new(options.link_mode));
     let cache = options
         .cache_dir
@@ -228,6 +233,7 @@ async fn stage_all(
     for (index, wheel) in wheels.into_iter().enumerate() {
         let client = client.clone();
         let semaphore = semaphore.clone();
+        let stagers = stagers.clone();
         let linker = linker.clone();
         let cache = cache.clone();
         let reporter = reporter.clone();
@@ -252,6 +258,10 @@ async fn stage_all(
             let from_cache = fetched.from_cache || wheel.url.scheme() == "file";
             reporter.download_finished(&wheel.name, from_cache);
             let reporter_for_stage = reporter.clone();
+            let _stager = stagers
+                .acquire_owned()
+                .await
+                .map_err(|error| InstallError::Internal(error.to_string()))?;
             let staged = tokio::task::spawn_blocking(move || {
                 if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
                     return Err(InstallError::Cancelled);
