@@ -9,7 +9,6 @@
 //!
 //! `<name>` is matched after normalization, so `Demo_App/` serves `demo-app`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use url::Url;
@@ -17,7 +16,7 @@ use url::Url;
 use crate::error::IndexError;
 use crate::filename::{is_distribution, normalize_name};
 use crate::http::error_kind_message;
-use crate::simple::{parse_html, CoreMetadata, IndexFile, ProjectPage, Yanked};
+use crate::simple::{parse_html, CoreMetadata, Hashes, IndexFile, ProjectPage, Yanked};
 
 /// The page of `name` in the index folder `index_dir`; `None` if the folder
 /// has no such project.
@@ -48,7 +47,7 @@ pub(crate) fn project_page(
         files.push(IndexFile {
             url: file_url(&entry.path())?,
             filename,
-            hashes: BTreeMap::new(),
+            hashes: Hashes::new(),
             requires_python: None,
             yanked: Yanked::NotYanked,
             core_metadata: CoreMetadata::Absent,

@@ -27,14 +27,13 @@
 //! Links on HTML pages keep their `#sha256=` fragments and `data-*`
 //! attributes, as [`crate::parse_html`] reads them.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use url::Url;
 
 use crate::error::FindLinksError;
 use crate::filename::DistFilename;
-use crate::simple::{parse_html, redact, CoreMetadata, IndexFile, Yanked};
+use crate::simple::{parse_html, redact, CoreMetadata, Hashes, IndexFile, Yanked};
 
 /// One `--find-links` location.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +185,7 @@ fn local_file(filename: &str, path: &Path, size: u64) -> Result<IndexFile, FindL
     Ok(IndexFile {
         filename: filename.to_string(),
         url: file_url(path)?,
-        hashes: BTreeMap::new(),
+        hashes: Hashes::new(),
         requires_python: None,
         yanked: Yanked::NotYanked,
         core_metadata: CoreMetadata::Absent,

@@ -82,7 +82,9 @@ pub use metadata::{
     find_metadata_entry, metadata_bytes_from_wheel_bytes, metadata_from_wheel_bytes,
     metadata_from_wheel_file, parse_metadata, DistMetadata,
 };
-pub use simple::{parse_html, parse_json, redact, CoreMetadata, IndexFile, ProjectPage, Yanked};
+pub use simple::{
+    parse_html, parse_json, redact, CoreMetadata, Hashes, IndexFile, ProjectPage, Yanked,
+};
 pub use versions::{
     list_project, list_project_with, FileOrigin, ListError, ListedFile, ProjectListing,
 };

@@ -13,7 +13,6 @@
 //! `true` or `name=hash` still announces a metadata file, without hashes.
 
 use percent_encoding::percent_decode_str;
-use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use url::Url;
@@ -37,6 +36,90 @@ pub struct ProjectPage {
     pub meta_api_version: Option<String>,
 }
 
+/// Hash name (lowercase) to hex digest, sorted by name. A file has one or
+/// two, and an index page has thousands of files: a `BTreeMap` node costs
+/// about 550 bytes each, this one small vector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hashes(Vec<(String, String)>);
+
+impl Hashes {
+    /// No hashes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The digest for `name`.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .ok()
+            .map(|at| &self.0[at].1)
+    }
+
+    /// Whether there is a digest for `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets the digest for `name`, returning the one it replaces.
+    pub fn insert(&mut self, name: String, digest: String) -> Option<String> {
+        match self.0.binary_search_by(|(key, _)| key.cmp(&name)) {
+            Ok(at) => Some(std::mem::replace(&mut self.0[at].1, digest)),
+            Err(at) => {
+                self.0.insert(at, (name, digest));
+                None
+            }
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Name and digest pairs, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(name, digest)| (name, digest))
+    }
+}
+
+/// `hashes["sha256"]`; panics when there is none, as a map's index does.
+impl std::ops::Index<&str> for Hashes {
+    type Output = String;
+
+    fn index(&self, name: &str) -> &String {
+        self.get(name).unwrap_or_else(|| panic!("no `{name}` hash"))
+    }
+}
+
+/// As a JSON object, by name, as reports have always shown hashes.
+impl serde::Serialize for Hashes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl FromIterator<(String, String)> for Hashes {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        let mut hashes = Hashes::new();
+        for (name, digest) in pairs {
+            hashes.insert(name, digest);
+        }
+        hashes
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Hashes {
+    fn from(pairs: [(String, String); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
 /// PEP 592.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Yanked {
@@ -49,7 +132,7 @@ pub enum Yanked {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CoreMetadata {
     Absent,
-    Present { hashes: BTreeMap<String, String> },
+    Present { hashes: Hashes },
 }
 
 /// One file an index offers.
@@ -59,7 +142,7 @@ pub struct IndexFile {
     /// Absolute, without the hash fragment.
     pub url: Url,
     /// Hash name (lowercase) to hex digest.
-    pub hashes: BTreeMap<String, String>,
+    pub hashes: Hashes,
     pub requires_python: Option<String>,
     pub yanked: Yanked,
     pub core_metadata: CoreMetadata,
@@ -180,7 +263,7 @@ fn filename_of(url: &Url) -> Option<String> {
 }
 
 /// `#sha256=…` (also `&`-joined with other keys, as `egg=` links have).
-fn fragment_hashes(fragment: &str) -> BTreeMap<String, String> {
+fn fragment_hashes(fragment: &str) -> Hashes {
     fragment
         .split('&')
         .filter_map(|pair| pair.split_once('='))
@@ -191,12 +274,12 @@ fn fragment_hashes(fragment: &str) -> BTreeMap<String, String> {
 
 /// PEP 658 attribute: `true`, or `name=hash`; pip reads any other value as
 /// "present, no hashes".
-fn metadata_attribute_hashes(value: &str) -> BTreeMap<String, String> {
+fn metadata_attribute_hashes(value: &str) -> Hashes {
     match value.split_once('=') {
         Some((name, hash)) if HASH_NAMES.contains(&name) => {
-            BTreeMap::from([(name.to_string(), hash.to_string())])
+            Hashes::from([(name.to_string(), hash.to_string())])
         }
-        _ => BTreeMap::new(),
+        _ => Hashes::new(),
     }
 }
 
@@ -224,7 +307,7 @@ struct JsonFile {
     filename: String,
     url: String,
     #[serde(default)]
-    hashes: BTreeMap<String, String>,
+    hashes: LowercaseHashes,
     #[serde(rename = "requires-python")]
     requires_python: Option<String>,
     yanked: Option<BoolOrString>,
@@ -248,7 +331,7 @@ enum BoolOrString {
 #[serde(untagged)]
 enum BoolOrHashes {
     Bool(bool),
-    Hashes(BTreeMap<String, String>),
+    Hashes(LowercaseHashes),
 }
 
 /// Parse a PEP 691 JSON page fetched from `page_url`.
@@ -278,17 +361,15 @@ pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, ParseError
         // PEP 714: `core-metadata` wins; `dist-info-metadata` is the old name.
         let core_metadata = match file.core_metadata.or(file.dist_info_metadata) {
             Some(BoolOrHashes::Bool(true)) => CoreMetadata::Present {
-                hashes: BTreeMap::new(),
+                hashes: Hashes::new(),
             },
-            Some(BoolOrHashes::Hashes(hashes)) => CoreMetadata::Present {
-                hashes: lowercase_keys(hashes),
-            },
+            Some(BoolOrHashes::Hashes(hashes)) => CoreMetadata::Present { hashes: hashes.0 },
             _ => CoreMetadata::Absent,
         };
         files.push(IndexFile {
             filename: file.filename,
             url,
-            hashes: lowercase_keys(file.hashes),
+            hashes: file.hashes.0,
             requires_python: file
                 .requires_python
                 .filter(|value| !value.trim().is_empty()),
@@ -306,11 +387,33 @@ pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, ParseError
     })
 }
 
-fn lowercase_keys(hashes: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    hashes
-        .into_iter()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value))
-        .collect()
+/// A JSON `hashes` table read straight into [`Hashes`], names lowercased.
+#[derive(Default)]
+struct LowercaseHashes(Hashes);
+
+impl<'de> Deserialize<'de> for LowercaseHashes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = LowercaseHashes;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a table of hash names to digests")
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut hashes = Hashes::new();
+                while let Some((name, digest)) = map.next_entry::<String, String>()? {
+                    hashes.insert(name.to_ascii_lowercase(), digest);
+                }
+                Ok(LowercaseHashes(hashes))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// Percent-decoded text; bytes that are not UTF-8 become U+FFFD.

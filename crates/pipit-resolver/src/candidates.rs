@@ -71,12 +71,13 @@ pub(crate) struct Candidates {
 }
 
 impl Candidates {
-    /// Judges every file of `listing` by `rules`.
-    pub fn new(listing: &ProjectListing, rules: &FileRules<'_>) -> Self {
+    /// Judges every file of `listing` by `rules`, keeping the files (not
+    /// copies: a page's files are most of a resolution's memory).
+    pub fn new(listing: ProjectListing, rules: &FileRules<'_>) -> Self {
         let mut candidates = Candidates::default();
-        for listed in &listing.files {
+        for listed in listing.files {
             if let Some(cutoff) = rules.exclude_newer {
-                match upload_time(listed) {
+                match upload_time(&listed) {
                     Some(uploaded) if uploaded < cutoff => {}
                     Some(_) => {
                         candidates.too_new += 1;
@@ -92,16 +93,13 @@ impl Candidates {
                     }
                 }
             }
-            let verdict = judge(listed, rules);
+            let verdict = judge(&listed, rules);
             candidates
                 .versions
                 .entry(listed.version.clone())
                 .or_insert_with(|| VersionFiles { files: Vec::new() })
                 .files
-                .push(JudgedFile {
-                    listed: listed.clone(),
-                    verdict,
-                });
+                .push(JudgedFile { listed, verdict });
         }
         candidates
     }
@@ -275,7 +273,6 @@ fn upload_time(listed: &ListedFile) -> Option<jiff::Timestamp> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use pipit_index::{CoreMetadata, IndexFile};
     use pipit_python::Tag;
@@ -291,7 +288,7 @@ mod tests {
                     filename: filename.to_string(),
                     url: url::Url::parse(&format!("https://example.invalid/{filename}"))
                         .expect("valid URL"),
-                    hashes: BTreeMap::from([("sha256".to_string(), sha256.to_string())]),
+                    hashes: pipit_index::Hashes::from([("sha256".to_string(), sha256.to_string())]),
                     requires_python: None,
                     yanked: Yanked::NotYanked,
                     core_metadata: CoreMetadata::Absent,
@@ -319,7 +316,7 @@ mod tests {
             exclude_newer: None,
         };
         let listing = listing(&[("a-1.0-py3-none-any.whl", "aa"), ("a-1.0.tar.gz", "bb")]);
-        let candidates = Candidates::new(&listing, &rules);
+        let candidates = Candidates::new(listing.clone(), &rules);
         candidates.versions[&listing.files[0].version]
             .files
             .iter()

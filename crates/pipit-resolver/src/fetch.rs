@@ -211,7 +211,7 @@ impl Fetcher {
             }
         };
         Ok(Arc::new(Candidates::new(
-            &listing,
+            listing,
             &self.rules.for_project(name),
         )))
     }

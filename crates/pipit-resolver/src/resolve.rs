@@ -505,7 +505,7 @@ fn direct_references(
             message: format!("{}: `{}`: {why}", user.source, user.requirement),
         };
         let mut location: Url = url.to_url();
-        let mut hashes = BTreeMap::new();
+        let mut hashes = pipit_index::Hashes::new();
         if let Some(fragment) = location.fragment() {
             for part in fragment.split('&') {
                 if let Some((algorithm, hex)) = part.split_once('=') {

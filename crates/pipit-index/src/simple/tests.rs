@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use url::Url;
 
 use super::*;
@@ -8,7 +6,7 @@ fn page_url() -> Url {
     Url::parse("https://index.example/simple/foo-bar/").unwrap()
 }
 
-fn hashes(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+fn hashes(pairs: &[(&str, &str)]) -> Hashes {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -90,7 +88,7 @@ fn html_page_all_attributes() {
     assert_eq!(
         old.core_metadata,
         CoreMetadata::Present {
-            hashes: BTreeMap::new()
+            hashes: Hashes::new()
         }
     );
 
@@ -243,7 +241,7 @@ fn json_page_all_fields() {
     assert_eq!(
         wheel.core_metadata,
         CoreMetadata::Present {
-            hashes: BTreeMap::new()
+            hashes: Hashes::new()
         }
     );
     assert_eq!(wheel.requires_python, None);
@@ -308,4 +306,34 @@ fn redaction_hides_credentials_only() {
     assert_eq!(redact(&password_only), "https://****@index.example/simple/");
     let plain = Url::parse("https://index.example/simple/").unwrap();
     assert_eq!(redact(&plain), "https://index.example/simple/");
+}
+
+#[test]
+fn hashes_stay_sorted_and_replace_by_name() {
+    let mut table = Hashes::new();
+    assert_eq!(table.insert("sha512".into(), "bb".into()), None);
+    assert_eq!(table.insert("md5".into(), "aa".into()), None);
+    assert_eq!(
+        table.insert("sha512".into(), "cc".into()),
+        Some("bb".to_string())
+    );
+    assert_eq!(table.len(), 2);
+    assert_eq!(table.get("sha512").map(String::as_str), Some("cc"));
+    assert!(!table.contains_key("sha256"));
+    let names: Vec<&String> = table.iter().map(|(name, _)| name).collect();
+    assert_eq!(names, ["md5", "sha512"]);
+    assert_eq!(
+        serde_json::to_string(&table).unwrap(),
+        r#"{"md5":"aa","sha512":"cc"}"#
+    );
+    // A JSON page's table is read with its names lowercased.
+    let page = parse_json(
+        br#"{"meta":{"api-version":"1.1"},"name":"a","files":[{"filename":"a-1.0.tar.gz","url":"a-1.0.tar.gz","hashes":{"SHA256":"ab","md5":"cd"}}]}"#,
+        &Url::parse("https://example.invalid/simple/a/").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        page.files[0].hashes,
+        hashes(&[("md5", "cd"), ("sha256", "ab")])
+    );
 }
