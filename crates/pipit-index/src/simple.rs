@@ -66,6 +66,8 @@ impl Hashes {
         match self.0.binary_search_by(|(key, _)| key.cmp(&name)) {
             Ok(at) => Some(std::mem::replace(&mut self.0[at].1, digest)),
             Err(at) => {
+                // Most files have one hash: no room for four.
+                self.0.reserve_exact(1);
                 self.0.insert(at, (name, digest));
                 None
             }

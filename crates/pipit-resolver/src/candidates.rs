@@ -101,6 +101,10 @@ impl Candidates {
                 .files
                 .push(JudgedFile { listed, verdict });
         }
+        // Kept for the whole resolution: without the doubling's spare room.
+        for version in candidates.versions.values_mut() {
+            version.files.shrink_to_fit();
+        }
         candidates
     }
 }
