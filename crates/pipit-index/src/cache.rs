@@ -255,12 +255,23 @@ impl WheelMetadataStore {
 /// path and holds the file's [`LocalStamp`] with the digest; it is used only
 /// while the file's stamp is unchanged. The change time and inode are in
 /// the stamp because no one can set them: rewriting a file, even with its
-/// old size and modification time put back, makes the entry stale. A
-/// stamp that moved while the file was hashed is not stored.
+/// old size and modification time put back, makes the entry stale.
+///
+/// File times move in ticks (milliseconds, or whole seconds on some file
+/// systems), so a file rewritten at the same size within the tick it was
+/// hashed in would keep its stamp. As git does for its index, a digest is
+/// stored only for a file whose times are [`SETTLED`] older than the start
+/// of the hashing, and whose stamp (taken from the open file) did not move
+/// while it was read. Only on Unix: elsewhere the standard library gives no
+/// change time or file identity, so local files are hashed on every use.
 #[derive(Debug, Clone)]
 pub(crate) struct LocalHashStore {
     root: PathBuf,
 }
+
+/// How much older than the start of hashing a file's times must be for its
+/// digest to be stored.
+pub(crate) const SETTLED: Duration = Duration::from_secs(2);
 
 /// What identifies one version of a local file without reading it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,10 +284,19 @@ pub(crate) struct LocalStamp {
 }
 
 impl LocalStamp {
-    /// The stamp of the file at `path` now.
-    pub(crate) fn of(path: &Path) -> std::io::Result<Self> {
-        let metadata = fs_err::metadata(path)?;
-        Ok(Self::from_metadata(&metadata))
+    /// The stamp of an open file now.
+    pub(crate) fn of(file: &std::fs::File) -> std::io::Result<Self> {
+        Ok(Self::from_metadata(&file.metadata()?))
+    }
+
+    /// Whether both times are [`SETTLED`] older than `started`.
+    pub(crate) fn settled_before(&self, started: SystemTime) -> bool {
+        let Ok(started) = started.duration_since(UNIX_EPOCH) else {
+            return false;
+        };
+        let limit = started.saturating_sub(SETTLED).as_nanos();
+        let limit = i128::try_from(limit).unwrap_or(i128::MAX);
+        self.modified_ns < limit && self.changed_ns < limit
     }
 
     #[cfg(unix)]
@@ -324,10 +344,11 @@ struct LocalHashEntry {
 }
 
 impl LocalHashStore {
-    pub(crate) fn new(cache_dir: &Path) -> Self {
-        Self {
+    /// The store under `cache_dir`; none where stamps cannot be trusted (not Unix).
+    pub(crate) fn new(cache_dir: &Path) -> Option<Self> {
+        cfg!(unix).then(|| Self {
             root: cache_dir.join("local-v1"),
-        }
+        })
     }
 
     fn entry_path(&self, path: &Path) -> PathBuf {
@@ -337,12 +358,17 @@ impl LocalHashStore {
 
     /// The stored sha256 of the file at `path`, if it was hashed with this stamp.
     pub(crate) fn read(&self, path: &Path, stamp: &LocalStamp) -> Option<String> {
-        let bytes = fs_err::read(self.entry_path(path)).ok()?;
+        let entry_path = self.entry_path(path);
+        let bytes = fs_err::read(&entry_path).ok()?;
         let entry: LocalHashEntry = serde_json::from_slice(&bytes).ok()?;
         let valid = entry.path == path
             && entry.stamp == *stamp
             && entry.sha256.len() == 64
             && entry.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        if valid {
+            // `cache prune` drops entries by their last use.
+            touch(&entry_path);
+        }
         valid.then_some(entry.sha256)
     }
 

@@ -150,7 +150,7 @@ pub fn cache_info(root: &Path) -> Result<CacheUsage, CacheAdminError> {
     walk(root, None)
 }
 
-/// Removes every entry of the four areas (and their leftovers); what was removed.
+/// Removes every entry of the five areas (and their leftovers); what was removed.
 pub fn clean_cache(root: &Path) -> Result<CacheUsage, CacheAdminError> {
     walk(root, Some(&|_, _| true))
 }
@@ -301,6 +301,7 @@ mod tests {
         write(&root.join("http-v1/.tmp-1-2-aa.page"), 3);
         write(&root.join("blobs-v1/sha256").join("b".repeat(64)), 100);
         write(&root.join("metadata-v1/cc"), 20);
+        write(&root.join("local-v1/ee"), 30);
         write(&root.join("wheels-v1/dd/pkg/__init__.py"), 5);
         write(&root.join("wheels-v1/dd/pkg-1.0.dist-info/RECORD"), 7);
         write(&root.join("interpreters/python.json"), 50);
@@ -331,6 +332,7 @@ mod tests {
         );
         assert_eq!(usage(&info, CacheArea::Blobs).0.bytes, 100);
         assert_eq!(usage(&info, CacheArea::Metadata).0.bytes, 20);
+        assert_eq!(usage(&info, CacheArea::LocalHashes).0.bytes, 30);
         assert_eq!(
             usage(&info, CacheArea::Wheels).0,
             Usage {
@@ -341,8 +343,8 @@ mod tests {
         assert_eq!(
             info.total(),
             Usage {
-                entries: 5,
-                bytes: 145
+                entries: 6,
+                bytes: 175
             }
         );
         // Counting removes nothing.
@@ -358,15 +360,15 @@ mod tests {
     }
 
     #[test]
-    fn clean_removes_the_four_areas_only() {
+    fn clean_removes_the_five_areas_only() {
         let dir = tempfile::tempdir().unwrap();
         populated(dir.path());
         let removed = clean_cache(dir.path()).unwrap();
         assert_eq!(
             removed.total(),
             Usage {
-                entries: 5,
-                bytes: 145
+                entries: 6,
+                bytes: 175
             }
         );
         assert_eq!(cache_info(dir.path()).unwrap().total(), Usage::default());
@@ -417,6 +419,7 @@ mod tests {
             29 * DAY,
         );
         age(&root.join("wheels-v1/dd"), now, 40 * DAY);
+        age(&root.join("local-v1/ee"), now, 31 * DAY);
         let removed = prune_cache(root, 30 * DAY, now).unwrap();
         assert_eq!(
             usage(&removed, CacheArea::Pages),
@@ -433,6 +436,7 @@ mod tests {
         );
         assert_eq!(usage(&removed, CacheArea::Blobs).0.entries, 0);
         assert_eq!(usage(&removed, CacheArea::Metadata).0.entries, 0);
+        assert_eq!(usage(&removed, CacheArea::LocalHashes).0.entries, 1);
         assert_eq!(
             usage(&removed, CacheArea::Wheels).0,
             Usage {

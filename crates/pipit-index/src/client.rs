@@ -301,7 +301,7 @@ impl IndexClient {
                 pages: options.cache_dir.as_deref().map(HttpCache::new),
                 blobs: options.cache_dir.as_deref().map(BlobStore::new),
                 wheel_metadata: options.cache_dir.as_deref().map(WheelMetadataStore::new),
-                local_hashes: options.cache_dir.as_deref().map(LocalHashStore::new),
+                local_hashes: options.cache_dir.as_deref().and_then(LocalHashStore::new),
                 options,
                 refreshed: Mutex::new(HashSet::new()),
             }),

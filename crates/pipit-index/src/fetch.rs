@@ -138,7 +138,7 @@ impl IndexClient {
     }
 
     /// The sha256 (lowercase hex) of the local file at `path`: kept in the
-    /// cache by the file's stamp (see [`crate::cache`]'s `local-v1/`), so a
+    /// cache's `local-v1/` by the file's size, times and identity, so a
     /// wheel is read and hashed again only when it changed.
     pub fn local_sha256(&self, path: &Path) -> std::io::Result<String> {
         hash_local(path, self.local_hashes()).map(|(sha256, _)| sha256)
@@ -268,18 +268,22 @@ async fn hash_local_file(
 }
 
 /// The sha256 and size of a local file: from `known` while the file's
-/// stamp is the one it was hashed with, else hashed (and stored there).
+/// stamp is the one it was hashed with, else hashed (and stored there when
+/// the file is settled, see [`LocalHashStore`]). Both stamps come from the
+/// open file that is hashed, not from its path.
 fn hash_local(path: &Path, known: Option<&LocalHashStore>) -> std::io::Result<(String, u64)> {
     let Some(known) = known else {
         return hash_file(path);
     };
-    let before = LocalStamp::of(path)?;
+    let mut file = fs_err::File::open(path)?;
+    let before = LocalStamp::of(file.file())?;
     if let Some(sha256) = known.read(path, &before) {
         return Ok((sha256, before.size()));
     }
-    let (sha256, size) = hash_file(path)?;
-    // A file written while it was hashed has another stamp now.
-    if LocalStamp::of(path).is_ok_and(|after| after == before && size == before.size()) {
+    let started = std::time::SystemTime::now();
+    let (sha256, size) = hash_reader(&mut file)?;
+    let unchanged = LocalStamp::of(file.file()).is_ok_and(|after| after == before);
+    if unchanged && size == before.size() && before.settled_before(started) {
         known.write(path, &before, &sha256);
     }
     Ok((sha256, size))
@@ -287,12 +291,15 @@ fn hash_local(path: &Path, known: Option<&LocalHashStore>) -> std::io::Result<(S
 
 /// The sha256 (lowercase hex) and size of a file, read in blocks.
 pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut file = fs_err::File::open(path)?;
+    hash_reader(&mut fs_err::File::open(path)?)
+}
+
+fn hash_reader(reader: &mut impl Read) -> std::io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut size: u64 = 0;
     loop {
-        let read = file.read(&mut buffer)?;
+        let read = reader.read(&mut buffer)?;
         if read == 0 {
             break;
         }

@@ -230,6 +230,11 @@ fn folder_files(folder: &Path, project: &str) -> Result<Vec<IndexFile>, FindLink
 /// once per project; this keeps the full parse to the few files that may
 /// match.
 fn may_name(filename: &str, project: &str) -> bool {
+    // Unicode lowercasing can turn other letters into ASCII ones (the
+    // Kelvin sign into `k`): such names get the full parse.
+    if !filename.is_ascii() {
+        return true;
+    }
     fn significant(text: &str) -> impl Iterator<Item = u8> + '_ {
         text.bytes()
             .filter(|byte| !matches!(byte, b'-' | b'_' | b'.'))
@@ -310,5 +315,6 @@ mod tests {
         }
         assert!(!may_name("demo-1.0-py3-none-any.whl", "demo-app"));
         assert!(!may_name("other-1.0.tar.gz", "demo-app"));
+        assert!(may_name("\u{212a}iwi-1.0.tar.gz", "kiwi"));
     }
 }

@@ -21,8 +21,8 @@
 //!   to disk while hashed, verified, and kept in the content-addressed blob
 //!   store ([`Fetched`], with [`FetchProgress`] for progress bars).
 //! - [`cache_info`], [`clean_cache`], [`prune_cache`]: `pipit cache`'s
-//!   view of the cache root's four areas (pages, blobs, metadata, and the
-//!   installer's unpacked wheels).
+//!   view of the cache root's five areas (pages, blobs, metadata, local
+//!   wheels' hashes, and the installer's unpacked wheels).
 //! - [`FindLinks`]: `-f` folders, files and pages of links.
 //! - [`list_project`]: one project's files and versions across all of them.
 //! - [`IndexClient::complete_from_json_api`]: upload times, sizes and

@@ -452,8 +452,9 @@ pub fn metadata_from_wheel_file(path: &Path) -> Result<DistMetadata, MetadataErr
         })?;
     // The zip crate reads the central directory entry by entry (two system
     // calls each, thousands for a large wheel); the range reader reads it
-    // at once. Anything it cannot read (another compression method, a
-    // damaged archive) goes to the zip crate, whose error is the one shown.
+    // at once. What it refuses (bytes before the archive, which the zip
+    // crate allows for; a damaged archive) goes to the zip crate, so what
+    // reads and the error shown are as before.
     let metadata = match local_wheel_metadata_bytes(path, filename) {
         Ok(metadata) => metadata,
         Err(_) => {

@@ -283,6 +283,14 @@ fn reads_metadata_from_wheels_with_escaped_names() {
     let from_file = metadata_from_wheel_file(&path).unwrap();
     assert_eq!(from_file.name, "Demo.Odd_Name");
 
+    // Bytes before the archive (a self-extracting stub): the range reader
+    // refuses the shifted offsets, the zip crate reads it, as before.
+    let mut prefixed = b"#!/bin/sh\nexit 0\n".to_vec();
+    prefixed.extend_from_slice(&fs_err::read(&path).unwrap());
+    fs_err::write(&path, &prefixed).unwrap();
+    let from_prefixed = metadata_from_wheel_file(&path).unwrap();
+    assert_eq!(from_prefixed.name, "Demo.Odd_Name");
+
     // The same bytes under a name that is not this wheel's: no dist-info matches.
     let error = metadata_from_wheel_bytes("other-2.0.post1-py3-none-any.whl", &bytes).unwrap_err();
     assert!(

@@ -39,10 +39,8 @@ use std::path::{Path, PathBuf};
 
 use pipit_index::WheelFilename;
 
-use crate::record::parse_record;
 use crate::wheel::{
-    check_entry_name, read_unpacked_checked, read_unpacked_info, unpack_wheel, WheelError,
-    WheelInfo,
+    read_unpacked_checked, read_unpacked_info, unpack_wheel, WheelError, WheelInfo,
 };
 
 /// The prefix of every temporary name in the cache folder.
@@ -105,8 +103,9 @@ impl WheelCache {
         std::fs::create_dir_all(&self.root).map_err(WheelError::io(&self.root))?;
         let tmp = self.temporary_dir()?;
         let info = unpack_wheel(wheel, filename, tmp.path())?;
-        // Before the rename: a folder under its digest has its list.
-        let absent = missing_rows(tmp.path(), &display, &info.dist_info_dir)?;
+        // Before the rename: a folder under its digest has its list. The
+        // same check as a reuse makes, so the two always agree.
+        let (_, absent) = read_unpacked_checked(tmp.path(), filename)?;
         if !absent.is_empty() {
             self.write_absent(&key, &absent)?;
         }
@@ -265,33 +264,6 @@ fn cache_key(sha256_hex: &str) -> Result<String, WheelError> {
         return Err(WheelError::CacheKey(sha256_hex.to_string()));
     }
     Ok(key)
-}
-
-/// The rows of the `RECORD` in `dir` that have a hash but whose file is
-/// missing or not of the recorded size: metadata only, nothing is read.
-/// Rows with unsafe paths are skipped (no unpack writes them).
-fn missing_rows(dir: &Path, wheel: &str, dist_info_dir: &str) -> Result<Vec<String>, WheelError> {
-    let record_entry = format!("{dist_info_dir}/RECORD");
-    let record_path = dir.join(&record_entry);
-    let text = std::fs::read_to_string(&record_path).map_err(WheelError::io(&record_path))?;
-    let rows = parse_record(&text).map_err(|source| WheelError::Record {
-        wheel: wheel.to_string(),
-        entry: record_entry.clone(),
-        source,
-    })?;
-    let mut missing = Vec::new();
-    for row in rows {
-        if row.hash.is_none() || row.path == record_entry || check_entry_name(&row.path).is_err() {
-            continue;
-        }
-        let complete = std::fs::symlink_metadata(dir.join(&row.path)).is_ok_and(|metadata| {
-            metadata.is_file() && row.size.is_none_or(|size| size == metadata.len())
-        });
-        if !complete {
-            missing.push(row.path);
-        }
-    }
-    Ok(missing)
 }
 
 /// Unpacks `wheel` into `dest` (a folder the caller owns and removes), for

@@ -7,8 +7,9 @@
 //! the removal of the versions it replaces ([`crate::transaction`]).
 //!
 //! Downloads run concurrently (bounded); each wheel is unpacked and staged
-//! on a blocking thread as soon as it is verified, so download and unpack
-//! overlap. Nothing in the target changes until every wheel is staged: a
+//! on a blocking thread once it is verified and one of as many staging
+//! slots as there are cores is free, so download and unpack overlap
+//! without more file system work in flight than the machine can run. Nothing in the target changes until every wheel is staged: a
 //! failed download, a refused wheel or a full disk leaves it as it was.
 
 use std::path::{Path, PathBuf};
