@@ -473,6 +473,7 @@ fn mode_of(path: &Path) -> Result<FileMode, WheelError> {
 /// The staging folders one wheel has made: a wheel's files share few
 /// folders, and asking the file system again for each file costs a
 /// `mkdir` and a `stat` apiece.
+///
 /// Files come folder by folder, so the last folder is compared first, as
 /// bytes.
 #[derive(Default)]
