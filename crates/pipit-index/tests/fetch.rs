@@ -300,15 +300,41 @@ async fn offline_serves_stored_blobs_only() {
     assert_eq!(server.request_count(), 0);
 }
 
-#[tokio::test]
-async fn file_urls_are_hashed_in_place() {
+/// The payload written to a local file, and an offline client with a cache:
+/// a local file needs no network.
+struct LocalFile {
+    cache: tempfile::TempDir,
+    _folder: tempfile::TempDir,
+    path: std::path::PathBuf,
+    url: Url,
+    client: IndexClient,
+}
+
+fn local_file() -> LocalFile {
     let cache = tempfile::tempdir().unwrap();
-    let local = tempfile::tempdir().unwrap();
-    let path = local.path().join(FILE);
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join(FILE);
     fs_err::write(&path, payload()).unwrap();
     let url = Url::from_file_path(&path).unwrap();
-    // Offline too: a local file needs no network.
     let client = common::client("http://127.0.0.1:9/simple/", Some(cache.path()), true);
+    LocalFile {
+        cache,
+        _folder: folder,
+        path,
+        url,
+        client,
+    }
+}
+
+#[tokio::test]
+async fn file_urls_are_hashed_in_place() {
+    let LocalFile {
+        cache,
+        _folder,
+        path,
+        url,
+        client,
+    } = local_file();
     let fetched = fetch(&client, &url, None, cache.path(), &Recorder::default())
         .await
         .unwrap();
@@ -345,12 +371,13 @@ async fn file_urls_are_hashed_in_place() {
 #[cfg(unix)]
 #[tokio::test]
 async fn local_hashes_are_kept_until_the_file_changes() {
-    let cache = tempfile::tempdir().unwrap();
-    let local = tempfile::tempdir().unwrap();
-    let path = local.path().join(FILE);
-    fs_err::write(&path, payload()).unwrap();
-    let url = Url::from_file_path(&path).unwrap();
-    let client = common::client("http://127.0.0.1:9/simple/", Some(cache.path()), true);
+    let LocalFile {
+        cache,
+        _folder,
+        path,
+        url,
+        client,
+    } = local_file();
     let first = fetch(&client, &url, None, cache.path(), &Recorder::default())
         .await
         .unwrap();
