@@ -48,6 +48,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -228,10 +229,39 @@ def installed_set(target: Path) -> dict[str, str]:
     return found
 
 
-def reset(*folders: Path) -> None:
-    """Removes folders (an empty cache or target is created by the tool itself)."""
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+class Retired:
+    """Folders that runs left behind, moved aside instead of deleted while tools are timed.
+
+    Deleting a tree just before a timed run slows that run down: ext4 without a journal
+    will not reuse an inode freed in the last 60 seconds (`recently_deleted` in the
+    kernel), so creating files right after deleting thousands of them scans past every
+    freed inode. A warm install of the web set took 0.43–0.68 s right after deleting the
+    previous target and 0.23–0.26 s after a quiet minute. Renaming frees no inode; the
+    folders are deleted between sources, then the file system is given `settle` seconds.
+    """
+
+    def __init__(self, cells_dir: Path, settle: float):
+        self.folder = cells_dir / ".retired"
+        self.settle = settle
+        self.count = 0
+
+    def retire(self, *folders: Path) -> None:
+        """Empties the place of each folder (a tool creates an empty cache or target itself)."""
+        for folder in folders:
+            if folder.exists() or folder.is_symlink():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self.count += 1
+                folder.rename(self.folder / str(self.count))
+
+    def delete(self, more_follows: bool) -> None:
+        """Deletes what was retired; waits `settle` seconds when more is measured after."""
+        if not self.folder.exists():
+            return
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if more_follows and self.settle > 0:
+            note(f"deleted the retired folders; waiting {self.settle:g} s for the file system")
+            os.sync()
+            time.sleep(self.settle)
 
 
 def measure_set(
@@ -243,10 +273,11 @@ def measure_set(
     runs: int,
     cells_dir: Path,
     keep: bool,
+    retired: Retired,
 ) -> tuple[list[Cell], SetOutcome]:
     """Every mode of one set from one source, every tool interleaved within each round."""
     base = cells_dir / source.label / slug(label)
-    reset(base)
+    retired.retire(base)
     tools = context.tools()
     folders = {
         tool: {name: base / tool / name for name in ("cache", "target", "dry-cache", "dry-target")}
@@ -265,7 +296,7 @@ def measure_set(
 
     def fill(tool: str) -> bool:
         """An untimed install, for a mode whose preparation did not run or failed."""
-        reset(folders[tool]["target"])
+        retired.retire(folders[tool]["target"])
         run = run_timed(invocation(tool, False), context.environment)
         cache_filled[tool] = target_filled[tool] = run.exit_code == 0
         return run.exit_code == 0
@@ -286,7 +317,7 @@ def measure_set(
                 result = results[tool]
                 if result.error:
                     continue
-                reset(*(folders[tool][name] for name in fresh))
+                retired.retire(*(folders[tool][name] for name in fresh))
                 run = run_timed(invocation(tool, dry_run, cache), context.environment)
                 result.peak_rss_kib.append(run.peak_rss_kib)
                 if run.exit_code != 0:
@@ -319,7 +350,7 @@ def measure_set(
                 if target_filled[tool] and not cells[mode].results[tool].error:
                     outcome.installed[tool] = installed_set(folders[tool]["target"])
     if not keep:
-        reset(base)
+        retired.retire(base)
     return [cells[mode] for mode in MODES if mode in cells], outcome
 
 
@@ -543,6 +574,12 @@ def markdown_report(
         "**bold**: misses the target (pipit/uv ≤ 1, cold ≤ 1.1; "
         "pipit/pip ≤ 0.1 for cold and warm; RSS ≤ uv's)",
     ]
+    if "settle" in meta:
+        lines.append(
+            "- the caches and targets of earlier runs are moved aside, not deleted, while "
+            f"tools are timed; they are deleted between sources, then {meta['settle']:g} s "
+            "pass before the next run"
+        )
     if not meta["uv_available"]:
         why = meta.get("uv_note") or "not on PATH, and no index to install it from"
         lines.append(f"- uv: not available ({why})")
@@ -857,6 +894,14 @@ def parse_arguments() -> argparse.Namespace:
         "to take the file system out of the numbers)",
     )
     parser.add_argument("--keep", action="store_true", help="keep every cell's caches and targets")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=65,
+        help="seconds to wait after deleting the folders of a source's runs, before the "
+        "next source is measured (default 65: ext4 without a journal keeps freed inodes "
+        "aside for 60 s)",
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report to this file")
     parser.add_argument("--svg", type=Path, help="write the chart of the ratios to this file")
@@ -955,6 +1000,7 @@ def main() -> int:
         "python": python_version,
         "versions": versions,
         "runs": arguments.runs,
+        "settle": arguments.settle,
         "modes": modes,
         "uv_available": uv is not None,
         "uv_note": "left out with --no-uv" if arguments.no_uv else None,
@@ -978,7 +1024,9 @@ def main() -> int:
 
     cells: list[Cell] = []
     outcomes: list[SetOutcome] = []
-    for source, source_sets in plan:
+    retired = Retired(cells_dir, arguments.settle)
+    retired.delete(more_follows=True)
+    for position, (source, source_sets) in enumerate(plan):
         for label, requirements in source_sets:
             set_cells, outcome = measure_set(
                 context,
@@ -989,9 +1037,11 @@ def main() -> int:
                 arguments.runs,
                 cells_dir,
                 arguments.keep,
+                retired,
             )
             cells += set_cells
             outcomes.append(outcome)
+        retired.delete(more_follows=position + 1 < len(plan))
 
     meta["load_end"] = " ".join(f"{load:.2f}" for load in os.getloadavg())
     scrub = Scrubber(index_url)
