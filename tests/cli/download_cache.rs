@@ -204,6 +204,56 @@ fn a_server_lying_about_a_hash_fails_and_leaves_the_folder_empty() {
         .contains("hash mismatch"));
 }
 
+// A dry run without a report has no use for a file's hash, so it does not
+// read local wheels whole; with `--report` it does, and the digest is kept
+// in the cache for the next run. (Only a file older than 2 s is kept, so
+// the wheels settle first.)
+#[cfg(unix)]
+#[test]
+fn dry_runs_hash_local_wheels_only_for_a_report() {
+    let folder = tempfile::tempdir().unwrap();
+    for wheel in wheels() {
+        wheel.build(folder.path()).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let cache = tempfile::tempdir().unwrap();
+    let dry_run = |extra: &[&str]| {
+        run(pipit(cache.path())
+            .args(["install", "--dry-run", "--no-index", "--find-links"])
+            .arg(folder.path())
+            .arg("app")
+            .args(extra)
+            .args(TARGET))
+    };
+    let local = cache.path().join("local-v1");
+    let (code, stdout, stderr) = dry_run(&["--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json(&stdout)["would_install"].as_array().unwrap().len(), 2);
+    assert!(
+        !local.exists() || names(&local).is_empty(),
+        "{:?}",
+        names(&local)
+    );
+
+    let (code, stdout, stderr) = dry_run(&["--report", "-", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    for entry in report["install"].as_array().unwrap() {
+        let path = entry["download_info"]["url"]
+            .as_str()
+            .and_then(|url| url.strip_prefix("file://"))
+            .unwrap()
+            .to_string();
+        let sha256 = pipit_index::hash_file(Path::new(&path)).unwrap().0;
+        assert_eq!(
+            entry["download_info"]["archive_info"]["hash"],
+            format!("sha256={sha256}"),
+            "{entry}"
+        );
+    }
+    assert_eq!(names(&local).len(), 2, "{:?}", names(&local));
+}
+
 // --- pipit cache -------------------------------------------------------------
 
 fn cache_command(cache: &Path, args: &[&str]) -> (i32, String, String) {

@@ -129,6 +129,10 @@ pub struct ResolveOptions {
     pub upgrade: Upgrade,
     /// How many index and metadata requests may be in flight at once.
     pub concurrency: usize,
+    /// Give each chosen local file (find-links, `file://`) the sha256 an
+    /// index would publish, for installs, reports and hash checks; a dry
+    /// run that reports nothing turns it off rather than read every wheel.
+    pub hash_local_files: bool,
 }
 
 impl Default for ResolveOptions {
@@ -144,6 +148,7 @@ impl Default for ResolveOptions {
             require_hashes: false,
             upgrade: Upgrade::None,
             concurrency: 32,
+            hash_local_files: true,
         }
     }
 }

@@ -264,7 +264,9 @@ pub async fn resolve(
         }
         let direct_url = fixed.get(name).map(|(_, given)| given.clone());
         let mut file = chosen.listed.file.clone();
-        with_local_hash(&mut file, Some(&sources.client));
+        if options.hash_local_files || require_hashes {
+            with_local_hash(&mut file, Some(&sources.client));
+        }
         packages.push(ResolvedDist {
             name: name.clone(),
             version: version.clone(),

@@ -873,7 +873,10 @@ fn dry_run(args: &InstallArgs) -> Result<Output, CliError> {
             preferences.extend(installed.iter().cloned());
         }
     }
-    let prepared = prepare(&args.resolve, "install", preferences)?;
+    let mut prepared = prepare(&args.resolve, "install", preferences)?;
+    // Only the report shows a file's hash; without one, local wheels are
+    // not read whole.
+    prepared.options.hash_local_files = args.report.is_some();
     let mut resolution = run(&prepared)?;
     // What the target already has at the chosen version is not installed
     // again, and pip's report lists only what would be installed.
