@@ -252,32 +252,47 @@ pub fn stage_wheel(
         |final_path: &Path| staging_root.join(final_path.strip_prefix(&base).unwrap_or(final_path));
     let mut files = Vec::with_capacity(plan.len() + 1);
     let mut record = Vec::with_capacity(plan.len() + 1);
-    let mut folders = Folders::default();
-    for planned in plan {
-        let staged = staged_path(&planned.final_path);
-        let named = |error| staging_error(error, wheel, &planned.entry);
-        folders.create_parent(&staged).map_err(named)?;
-        let (hash, size) = match planned.source {
-            Source::Link { src, hash, size } => {
-                replacing(&staged, || linker.link(&src, &staged)).map_err(named)?;
-                (hash, size)
-            }
-            Source::Write { bytes, mode } => {
-                replacing(&staged, || write_new(&staged, &bytes, mode)).map_err(named)?;
-                (record_hash(&bytes), bytes.len() as u64)
-            }
-        };
-        record.push(RecordEntry {
-            path: planned
-                .record_path
-                .unwrap_or_else(|| record_relative(&planned.final_path, lib_dir)),
-            hash: Some(hash),
-            size: Some(size),
-        });
-        files.push(StagedFile {
-            staged,
-            final_path: planned.final_path,
-        });
+    let place = |chunk: Vec<Planned>| {
+        let mut placed = Vec::with_capacity(chunk.len());
+        let mut folders = Folders::default();
+        for planned in chunk {
+            let staged = staged_path(&planned.final_path);
+            let named = |error| staging_error(error, wheel, &planned.entry);
+            folders.create_parent(&staged).map_err(named)?;
+            let (hash, size) = match planned.source {
+                Source::Link { src, hash, size } => {
+                    replacing(&staged, || linker.link(&src, &staged)).map_err(named)?;
+                    (hash, size)
+                }
+                Source::Write { bytes, mode } => {
+                    replacing(&staged, || write_new(&staged, &bytes, mode)).map_err(named)?;
+                    (record_hash(&bytes), bytes.len() as u64)
+                }
+            };
+            let entry = RecordEntry {
+                path: planned
+                    .record_path
+                    .unwrap_or_else(|| record_relative(&planned.final_path, lib_dir)),
+                hash: Some(hash),
+                size: Some(size),
+            };
+            let file = StagedFile {
+                staged,
+                final_path: planned.final_path,
+            };
+            placed.push((entry, file));
+        }
+        Ok::<_, WheelError>(placed)
+    };
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    for placed in in_parallel(split_for_threads(plan, cores), place) {
+        for (entry, file) in placed? {
+            record.push(entry);
+            files.push(file);
+        }
     }
 
     if let Some(interpreter) = &options.compile {
@@ -311,7 +326,10 @@ pub fn stage_wheel(
     let record_staged = staged_path(&record_final);
     let record_entry = format!("{}/RECORD", info.dist_info_dir);
     let named = |error| staging_error(error, wheel, &record_entry);
-    folders.create_parent(&record_staged).map_err(named)?;
+    // INSTALLER made the folder, on whichever thread placed it.
+    Folders::default()
+        .create_parent(&record_staged)
+        .map_err(named)?;
     let record_bytes = write_record(&record).into_bytes();
     replacing(&record_staged, || {
         write_new(&record_staged, &record_bytes, FileMode::Default)
@@ -328,6 +346,50 @@ pub fn stage_wheel(
         dist_info: dist_info_final,
         files,
         record,
+    })
+}
+
+/// How many files one thread places before a wheel's files are shared
+/// out: below this, a thread costs more than it saves.
+const FILES_PER_THREAD: usize = 1500;
+
+/// `plan` in consecutive parts (so each thread keeps to a few folders),
+/// one per core at most, each of at least [`FILES_PER_THREAD`] files.
+/// Wheels are staged a core's worth at a time, but one large wheel (jedi's
+/// 6,000 files in jupyterlab's closure) would otherwise be linked by one
+/// thread while the other cores wait for it.
+fn split_for_threads<T>(mut plan: Vec<T>, cores: usize) -> Vec<Vec<T>> {
+    let threads = (plan.len() / FILES_PER_THREAD).clamp(1, cores.max(1));
+    let size = plan.len().div_ceil(threads).max(1);
+    let mut parts = Vec::with_capacity(threads);
+    while plan.len() > size {
+        let rest = plan.split_off(size);
+        parts.push(plan);
+        plan = rest;
+    }
+    parts.push(plan);
+    parts
+}
+
+/// `work` on each part, the first on this thread and the others on their
+/// own; the results in the parts' order.
+fn in_parallel<T: Send, R: Send>(parts: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let work = &work;
+        let others: Vec<_> = parts.map(|part| scope.spawn(move || work(part))).collect();
+        let mut results = vec![work(first)];
+        for other in others {
+            results.push(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
     })
 }
 

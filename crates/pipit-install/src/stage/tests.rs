@@ -430,3 +430,66 @@ fn a_staging_error_names_the_wheel_and_the_entry() {
     assert!(error.contains("`demo/x.py`"), "{error}");
     assert!(!error.contains('\n'), "{error}");
 }
+
+#[test]
+fn a_large_plan_is_split_in_consecutive_parts_one_per_core_at_most() {
+    let split = |len: usize, cores: usize| -> Vec<Vec<usize>> {
+        split_for_threads((0..len).collect(), cores)
+    };
+    assert_eq!(split(0, 4), [Vec::<usize>::new()]);
+    assert_eq!(split(FILES_PER_THREAD * 2 - 1, 4).len(), 1);
+    assert_eq!(split(FILES_PER_THREAD * 8, 1).len(), 1);
+    assert_eq!(split(FILES_PER_THREAD * 8, 0).len(), 1);
+    for (len, cores, parts) in [
+        (FILES_PER_THREAD * 2, 4, 2),
+        (FILES_PER_THREAD * 3 + 7, 4, 3),
+        (FILES_PER_THREAD * 8 + 1, 2, 2),
+    ] {
+        let split = split(len, cores);
+        assert_eq!(split.len(), parts, "{len} files, {cores} cores");
+        assert!(split.iter().all(|part| part.len() >= FILES_PER_THREAD));
+        let joined: Vec<usize> = split.into_iter().flatten().collect();
+        assert_eq!(joined, (0..len).collect::<Vec<_>>());
+    }
+}
+
+// More files than one thread places: the parts staged on other threads
+// land in the same RECORD, in order, as a wheel of a few files does.
+#[test]
+fn a_wheel_staged_on_several_threads_has_every_file_and_one_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = WheelBuilder::new("large", "1.0");
+    let count = FILES_PER_THREAD * 2 + 11;
+    for index in 0..count {
+        builder = builder.file(
+            format!("large/part{}/module{index}.py", index % 37),
+            format!("value = {index}\n"),
+        );
+    }
+    let target = dir.path().join("target");
+    let layout = target_layout(&target, None);
+    let staging = dir.path().join("staging");
+    let staged = stage_built(dir.path(), builder, &layout, &staging).unwrap();
+
+    // The modules, METADATA, WHEEL, INSTALLER and RECORD.
+    assert_eq!(staged.files.len(), count + 4);
+    for file in &staged.files {
+        assert!(file.staged.is_file(), "{}", file.staged.display());
+    }
+    let record = std::fs::read_to_string(staging.join("large-1.0.dist-info/RECORD")).unwrap();
+    let rows = parse_record(&record).unwrap();
+    assert_eq!(rows, staged.record);
+    assert_eq!(rows.len(), count + 4);
+    let mut paths: Vec<&str> = rows.iter().map(|row| row.path.as_str()).collect();
+    paths.dedup();
+    assert_eq!(paths.len(), rows.len(), "every file once");
+    for index in [0, FILES_PER_THREAD, count - 1] {
+        let path = format!("large/part{}/module{index}.py", index % 37);
+        let row = rows.iter().find(|row| row.path == path).unwrap();
+        assert_eq!(row.size, Some(format!("value = {index}\n").len() as u64));
+        assert_eq!(
+            std::fs::read_to_string(staging.join(&path)).unwrap(),
+            format!("value = {index}\n")
+        );
+    }
+}
