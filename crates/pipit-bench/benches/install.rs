@@ -111,6 +111,7 @@ fn large(c: &mut Criterion) {
         allowed_hashes: Vec::new(),
         requested: true,
         direct_url: None,
+        size: None,
     };
     let options = InstallOptions {
         cache_dir: Some(cache_dir.clone()),

@@ -53,6 +53,9 @@ pub struct WheelToInstall {
     pub requested: bool,
     /// The URL the user gave, for a direct reference (PEP 610 `direct_url.json`).
     pub direct_url: Option<String>,
+    /// The file's size, when the index or the folder says; larger wheels
+    /// are fetched and staged first.
+    pub size: Option<u64>,
 }
 
 /// How to install.
@@ -227,11 +230,16 @@ async fn stage_all(
     let unpack_dir = staging.new_dir().with_file_name("unpacked");
     let mut tasks = tokio::task::JoinSet::new();
     let order: Vec<PackageName> = wheels.iter().map(|wheel| wheel.name.clone()).collect();
+    // Largest first: staging is a core's worth at a time, and one large
+    // wheel started last (jupyterlab's jedi holds half of the closure's
+    // files) would leave the other cores idle while it is linked alone.
+    let mut wheels: Vec<(usize, WheelToInstall)> = wheels.into_iter().enumerate().collect();
+    wheels.sort_by_key(|(_, wheel)| std::cmp::Reverse(wheel.size.unwrap_or(0)));
     // After the first failure the other tasks stop at their next step; the
     // failure is returned only once every task has ended, so no blocking
     // unpack is still writing into the staging folder when it is discarded.
     let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for (index, wheel) in wheels.into_iter().enumerate() {
+    for (index, wheel) in wheels {
         let client = client.clone();
         let semaphore = semaphore.clone();
         let stagers = stagers.clone();

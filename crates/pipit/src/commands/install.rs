@@ -816,6 +816,7 @@ fn wheel_to_install(prepared: &Prepared, dist: &ResolvedDist) -> WheelToInstall 
         requested: dist.requested,
         // PEP 610 wants the URL (`file:///…` for a path), without credentials.
         direct_url: dist.direct_url.as_ref().map(|_| plain_url(&dist.file.url)),
+        size: dist.file.size,
     }
 }
 
