@@ -48,6 +48,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -238,26 +239,34 @@ class Retired:
     freed inode. A warm install of the web set took 0.43–0.68 s right after deleting the
     previous target and 0.23–0.26 s after a quiet minute. Renaming frees no inode; the
     folders are deleted between sources, then the file system is given `settle` seconds.
+    On tmpfs, which has no such cost and holds everything in memory, folders are deleted
+    at once.
     """
 
     def __init__(self, cells_dir: Path, settle: float):
         self.folder = cells_dir / ".retired"
         self.settle = settle
-        self.count = 0
+        self.defer = filesystem_of(cells_dir) != "tmpfs"
 
     def retire(self, *folders: Path) -> None:
         """Empties the place of each folder (a tool creates an empty cache or target itself)."""
         for folder in folders:
-            if folder.exists() or folder.is_symlink():
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self.count += 1
-                folder.rename(self.folder / str(self.count))
+            if not (folder.exists() or folder.is_symlink()):
+                continue
+            if not self.defer:
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # A fresh name each time: what an earlier, interrupted run left is never in the way.
+            folder.rename(Path(tempfile.mkdtemp(dir=self.folder)) / folder.name)
 
     def delete(self, more_follows: bool) -> None:
         """Deletes what was retired; waits `settle` seconds when more is measured after."""
         if not self.folder.exists():
             return
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder.exists():
+            note(f"could not delete all of {self.folder}")
         if more_follows and self.settle > 0:
             note(f"deleted the retired folders; waiting {self.settle:g} s for the file system")
             os.sync()
@@ -574,11 +583,11 @@ def markdown_report(
         "**bold**: misses the target (pipit/uv ≤ 1, cold ≤ 1.1; "
         "pipit/pip ≤ 0.1 for cold and warm; RSS ≤ uv's)",
     ]
-    if "settle" in meta:
+    if "settle" in meta and meta.get("work_dir_filesystem") != "tmpfs":
         lines.append(
             "- the caches and targets of earlier runs are moved aside, not deleted, while "
-            f"tools are timed; they are deleted between sources, then {meta['settle']:g} s "
-            "pass before the next run"
+            "tools are timed; they are deleted after each source, and the next source starts "
+            f"{meta['settle']:g} s later"
         )
     if not meta["uv_available"]:
         why = meta.get("uv_note") or "not on PATH, and no index to install it from"
