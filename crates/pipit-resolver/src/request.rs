@@ -132,6 +132,7 @@ pub struct ResolveOptions {
     /// Give each chosen local file (find-links, `file://`) the sha256 an
     /// index would publish, for installs, reports and hash checks; a dry
     /// run that reports nothing turns it off rather than read every wheel.
+    /// Hash-checking mode hashes them whatever this says.
     pub hash_local_files: bool,
 }
 
