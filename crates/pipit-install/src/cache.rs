@@ -40,7 +40,8 @@ use std::path::{Path, PathBuf};
 use pipit_index::WheelFilename;
 
 use crate::wheel::{
-    read_unpacked_checked, read_unpacked_info, unpack_wheel, WheelError, WheelInfo,
+    read_unpacked_checked, read_unpacked_info, unpack_wheel, unpack_wheel_limited, WheelError,
+    WheelInfo, MAX_UNPACKED_SIZE,
 };
 
 /// The prefix of every temporary name in the cache folder.
@@ -68,6 +69,7 @@ pub struct UnpackedWheel {
 #[derive(Debug, Clone)]
 pub struct WheelCache {
     root: PathBuf,
+    threads: usize,
 }
 
 impl WheelCache {
@@ -75,7 +77,15 @@ impl WheelCache {
     pub fn new(cache_dir: &Path) -> Self {
         Self {
             root: cache_dir.join(WHEELS_DIR),
+            threads: 1,
         }
+    }
+
+    /// The same cache, unpacking a large wheel on up to `threads` threads
+    /// (one per [`crate::wheel::BYTES_PER_THREAD`]).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
     }
 
     /// `<cache_dir>/wheels-v1`.
@@ -102,7 +112,8 @@ impl WheelCache {
         }
         std::fs::create_dir_all(&self.root).map_err(WheelError::io(&self.root))?;
         let tmp = self.temporary_dir()?;
-        let info = unpack_wheel(wheel, filename, tmp.path())?;
+        let info =
+            unpack_wheel_limited(wheel, filename, tmp.path(), MAX_UNPACKED_SIZE, self.threads)?;
         // Before the rename: a folder under its digest has its list. The
         // same check as a reuse makes, so the two always agree.
         let (_, absent) = read_unpacked_checked(tmp.path(), filename)?;

@@ -8,8 +8,9 @@
 //!
 //! Downloads run concurrently (bounded); each wheel is unpacked and staged
 //! on a blocking thread once it is verified and one of as many staging
-//! slots as there are cores is free, so download and unpack overlap
-//! without more file system work in flight than the machine can run. Nothing in the target changes until every wheel is staged: a
+//! slots as there are cores is free (a large wheel takes the free slots
+//! too, for threads of its own), so download and unpack overlap without
+//! more file system work in flight than the machine can run. Nothing in the target changes until every wheel is staged: a
 //! failed download, a refused wheel or a full disk leaves it as it was.
 
 use std::path::{Path, PathBuf};
@@ -27,7 +28,8 @@ use crate::installed::InstalledDist;
 use crate::layout::InstallLayout;
 use crate::link::{LinkMode, Linker};
 use crate::lock::TargetLock;
-use crate::stage::{stage_wheel, StageOptions, StagedDist};
+use crate::parallel::threads_for;
+use crate::stage::{stage_wheel, StageOptions, StagedDist, FILES_PER_THREAD};
 use crate::transaction::{Move, Staging};
 
 /// How many wheels download at once.
@@ -205,6 +207,10 @@ pub async fn install(
     Ok(report)
 }
 
+/// How large a wheel file is (compressed) for each thread that unpacks it:
+/// about [`crate::wheel::BYTES_PER_THREAD`] once unpacked.
+const WHEEL_BYTES_PER_THREAD: u64 = 6 * 1024 * 1024;
+
 /// Fetches, unpacks and stages every wheel, concurrently.
 async fn stage_all(
     client: &IndexClient,
@@ -217,7 +223,8 @@ async fn stage_all(
     let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
     // Unpacking and linking are CPU and file system work: more threads than
     // cores only contend for both (and each thread's allocator arena is
-    // peak memory), so stages run a core's worth at a time.
+    // peak memory), so stages run a core's worth at a time, threads within
+    // a wheel included.
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let stagers = Arc::new(Semaphore::new(cores));
     let linker = Arc::new(Linker::new(options.link_mode));
@@ -268,6 +275,7 @@ async fn stage_all(
             reporter.download_finished(&wheel.name, from_cache);
             let reporter_for_stage = reporter.clone();
             let _stager = stagers
+                .clone()
                 .acquire_owned()
                 .await
                 .map_err(|error| InstallError::Internal(error.to_string()))?;
@@ -280,13 +288,40 @@ async fn stage_all(
                         filename: wheel.filename.clone(),
                     }
                 })?;
+                // A large wheel also takes the staging slots nobody uses
+                // now, for threads of its own: a core's worth in all.
+                let borrow = |threads: usize| {
+                    (1..threads).rev().find_map(|count| {
+                        let permits = u32::try_from(count).ok()?;
+                        let permit = stagers.clone().try_acquire_many_owned(permits).ok()?;
+                        Some((count, permit))
+                    })
+                };
+                let threads = |borrowed: &Option<(usize, _)>| {
+                    1 + borrowed.as_ref().map_or(0, |(count, _)| *count)
+                };
+                let size = wheel.size.or_else(|| {
+                    std::fs::metadata(&fetched.path)
+                        .ok()
+                        .map(|metadata| metadata.len())
+                });
+                let borrowed = borrow(threads_for(
+                    size.unwrap_or(0),
+                    WHEEL_BYTES_PER_THREAD,
+                    cores,
+                ));
                 let unpacked = match &cache {
-                    Some(cache) if verify_cache => {
-                        cache.unpacked_verified(&fetched.sha256, &fetched.path, &filename)?
+                    Some(cache) => {
+                        let cache = cache.as_ref().clone().with_threads(threads(&borrowed));
+                        if verify_cache {
+                            cache.unpacked_verified(&fetched.sha256, &fetched.path, &filename)?
+                        } else {
+                            cache.unpacked(&fetched.sha256, &fetched.path, &filename)?
+                        }
                     }
-                    Some(cache) => cache.unpacked(&fetched.sha256, &fetched.path, &filename)?,
                     None => unpack_uncached(&fetched.path, &filename, &unpack_dir)?,
                 };
+                drop(borrowed);
                 let direct_url = wheel.direct_url.as_ref().map(|url| {
                     json!({
                         "archive_info": {
@@ -296,10 +331,13 @@ async fn stage_all(
                         "url": url,
                     })
                 });
+                let files = unpacked.info.record.len() as u64;
+                let borrowed = borrow(threads_for(files, FILES_PER_THREAD, cores));
                 let stage_options = StageOptions {
                     requested: wheel.requested,
                     direct_url,
                     compile,
+                    threads: threads(&borrowed),
                 };
                 let staged =
                     stage_wheel(&unpacked, &layout, &staging_root, &linker, &stage_options)?;

@@ -16,11 +16,14 @@
 
 pub mod cache;
 pub mod check;
+mod folders;
 pub mod install;
 pub mod installed;
 pub mod layout;
 pub mod link;
 pub mod lock;
+mod parallel;
+mod positional;
 pub mod record;
 pub mod satisfied;
 pub mod scripts;

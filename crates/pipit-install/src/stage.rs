@@ -31,17 +31,23 @@
 //! `..` as pip's do. Rows are sorted by path as pip sorts them; bytecode has
 //! no hash or size, as pip writes it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use crate::cache::UnpackedWheel;
+use crate::folders::Folders;
 use crate::layout::InstallLayout;
 use crate::link::Linker;
 use crate::lock::STATE_DIR;
+use crate::parallel::{in_parallel, split_by_weight, threads_for};
 use crate::record::{encode_digest, record_hash, write_record, RecordEntry};
 use crate::scripts::{launcher, parse_entry_points, rewrite_script, ENV_PYTHON};
 use crate::wheel::WheelError;
+
+/// How many files one thread places before a wheel's files are shared
+/// out: below this, a thread costs more than it saves.
+pub const FILES_PER_THREAD: u64 = 1500;
 
 /// The `INSTALLER` file's content.
 pub const INSTALLER: &str = "pipit\n";
@@ -56,6 +62,9 @@ pub struct StageOptions {
     /// Compile the installed `.py` files to bytecode with this interpreter
     /// (pip's default `--compile`).
     pub compile: Option<PathBuf>,
+    /// How many threads may place the files (one per
+    /// [`FILES_PER_THREAD`]); 0 or 1: this thread alone.
+    pub threads: usize,
 }
 
 /// One file in the staging tree and where it belongs.
@@ -284,11 +293,8 @@ pub fn stage_wheel(
         }
         Ok::<_, WheelError>(placed)
     };
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    for placed in in_parallel(split_for_threads(plan, cores), place) {
+    let threads = threads_for(plan.len() as u64, FILES_PER_THREAD, options.threads);
+    for placed in in_parallel(split_by_weight(plan, threads, |_| 1), place) {
         for (entry, file) in placed? {
             record.push(entry);
             files.push(file);
@@ -349,50 +355,6 @@ pub fn stage_wheel(
     })
 }
 
-/// How many files one thread places before a wheel's files are shared
-/// out: below this, a thread costs more than it saves.
-const FILES_PER_THREAD: usize = 1500;
-
-/// `plan` in consecutive parts (so each thread keeps to a few folders),
-/// one per core at most, each of at least [`FILES_PER_THREAD`] files.
-/// Wheels are staged a core's worth at a time, but one large wheel (jedi's
-/// 6,000 files in jupyterlab's closure) would otherwise be linked by one
-/// thread while the other cores wait for it.
-fn split_for_threads<T>(mut plan: Vec<T>, cores: usize) -> Vec<Vec<T>> {
-    let threads = (plan.len() / FILES_PER_THREAD).clamp(1, cores.max(1));
-    let size = plan.len().div_ceil(threads).max(1);
-    let mut parts = Vec::with_capacity(threads);
-    while plan.len() > size {
-        let rest = plan.split_off(size);
-        parts.push(plan);
-        plan = rest;
-    }
-    parts.push(plan);
-    parts
-}
-
-/// `work` on each part, the first on this thread and the others on their
-/// own; the results in the parts' order.
-fn in_parallel<T: Send, R: Send>(parts: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let mut parts = parts.into_iter();
-    let Some(first) = parts.next() else {
-        return Vec::new();
-    };
-    std::thread::scope(|scope| {
-        let work = &work;
-        let others: Vec<_> = parts.map(|part| scope.spawn(move || work(part))).collect();
-        let mut results = vec![work(first)];
-        for other in others {
-            results.push(
-                other
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        results
-    })
-}
-
 /// Whether `path` is pipit's state folder `<root>/.pipit` or inside it,
 /// also when a case-insensitive file system would make it so.
 fn in_state_dir(path: &Path, root: &Path, state_dir: &Path) -> bool {
@@ -410,10 +372,11 @@ fn in_state_dir(path: &Path, root: &Path, state_dir: &Path) -> bool {
         })
 }
 
-/// Runs `place`, which creates `staged`; when an earlier wheel of the same
-/// install staged that path already, removes it and tries again: the later
-/// wheel wins, as with pip. Retries a few times, since wheels are staged
-/// concurrently.
+/// Runs `place`, which creates `staged`; when another wheel of the same
+/// install staged that path already, removes it and tries again: the wheel
+/// placed last wins, as the one installed last does with pip (which one
+/// that is depends on timing, since wheels are staged concurrently).
+/// Retries a few times for the same reason.
 fn replacing(
     staged: &Path,
     mut place: impl FnMut() -> Result<(), WheelError>,
@@ -529,35 +492,6 @@ fn mode_of(path: &Path) -> Result<FileMode, WheelError> {
     {
         let _ = path;
         Ok(FileMode::Default)
-    }
-}
-
-/// The staging folders one wheel has made: a wheel's files share few
-/// folders, and asking the file system again for each file costs a
-/// `mkdir` and a `stat` apiece.
-///
-/// Files come folder by folder, so the last folder is compared first, as
-/// bytes.
-#[derive(Default)]
-struct Folders {
-    made: HashSet<PathBuf>,
-    last: PathBuf,
-}
-
-impl Folders {
-    fn create_parent(&mut self, path: &Path) -> Result<(), WheelError> {
-        let Some(parent) = path.parent() else {
-            return Ok(());
-        };
-        if parent.as_os_str() == self.last.as_os_str() {
-            return Ok(());
-        }
-        if !self.made.contains(parent) {
-            std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
-            self.made.insert(parent.to_path_buf());
-        }
-        parent.clone_into(&mut self.last);
-        Ok(())
     }
 }
 

@@ -28,14 +28,18 @@
 //! archive; see [`WheelInfo::record`].
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::Version;
 use pipit_index::{normalize_name, WheelFilename};
 use sha2::{Digest, Sha256};
+use zip::ZipArchive;
 
+use crate::folders::Folders;
+use crate::parallel::{in_parallel, split_by_weight, threads_for};
+use crate::positional::PositionalReader;
 use crate::record::{parse_record, RecordEntry, RecordError};
 
 /// The most a wheel may unpack to, summed over its entries' declared sizes.
@@ -231,8 +235,15 @@ pub fn unpack_wheel(
     filename: &WheelFilename,
     dest: &Path,
 ) -> Result<WheelInfo, WheelError> {
-    unpack_wheel_limited(wheel, filename, dest, MAX_UNPACKED_SIZE)
+    unpack_wheel_limited(wheel, filename, dest, MAX_UNPACKED_SIZE, 1)
 }
+
+/// How many bytes (uncompressed, plus [`FILE_WEIGHT`] per file) one
+/// thread extracts before a wheel's entries are shared out.
+pub const BYTES_PER_THREAD: u64 = 16 * 1024 * 1024;
+
+/// What creating one file costs, counted as bytes extracted.
+const FILE_WEIGHT: u64 = 16 * 1024;
 
 struct Item {
     index: usize,
@@ -241,11 +252,14 @@ struct Item {
     executable: bool,
 }
 
+/// [`unpack_wheel`] with an unpacked-size limit, on up to `threads`
+/// threads (one per [`BYTES_PER_THREAD`]).
 pub(crate) fn unpack_wheel_limited(
     wheel: &Path,
     filename: &WheelFilename,
     dest: &Path,
     limit: u64,
+    threads: usize,
 ) -> Result<WheelInfo, WheelError> {
     let display = wheel_display(filename);
     let zip_error = |error: zip::result::ZipError| WheelError::Zip {
@@ -253,7 +267,8 @@ pub(crate) fn unpack_wheel_limited(
         message: error.to_string(),
     };
     let file = std::fs::File::open(wheel).map_err(WheelError::io(wheel))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_error)?;
+    let reader = PositionalReader::new(file).map_err(WheelError::io(wheel))?;
+    let mut archive = ZipArchive::new(reader).map_err(zip_error)?;
 
     let mut files: Vec<Item> = Vec::new();
     let mut dirs: Vec<String> = Vec::new();
@@ -378,20 +393,41 @@ pub(crate) fn unpack_wheel_limited(
         let path = dest.join(dir.trim_end_matches('/'));
         std::fs::create_dir_all(&path).map_err(WheelError::io(&path))?;
     }
-    for (item, digest) in files.iter().zip(expected) {
-        let entry = archive.by_index(item.index).map_err(zip_error)?;
-        let path = dest.join(&item.name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
-        }
-        let actual = extract_entry(entry, item, &path, &display)?;
-        if let Some(digest) = digest {
-            if actual != digest {
-                return Err(WheelError::HashMismatch {
-                    wheel: display.clone(),
-                    entry: item.name.clone(),
-                });
+    let extract = |archive: &mut ZipArchive<PositionalReader>,
+                   part: Vec<(&Item, Option<Vec<u8>>)>| {
+        let mut folders = Folders::default();
+        for (item, digest) in part {
+            let entry = archive.by_index(item.index).map_err(zip_error)?;
+            let path = dest.join(&item.name);
+            folders.create_parent(&path)?;
+            let actual = extract_entry(entry, item, &path, &display)?;
+            if let Some(digest) = digest {
+                if actual != digest {
+                    return Err(WheelError::HashMismatch {
+                        wheel: display.clone(),
+                        entry: item.name.clone(),
+                    });
+                }
             }
+        }
+        Ok(())
+    };
+    let weight = |(item, _): &(&Item, Option<Vec<u8>>)| item.size.saturating_add(FILE_WEIGHT);
+    let work: Vec<(&Item, Option<Vec<u8>>)> = files.iter().zip(expected).collect();
+    let amount = work.iter().map(weight).fold(0, u64::saturating_add);
+    let mut parts = split_by_weight(work, threads_for(amount, BYTES_PER_THREAD, threads), weight);
+    if parts.len() == 1 {
+        extract(&mut archive, parts.pop().unwrap_or_default())?;
+    } else {
+        // Each thread reads the file through its own archive.
+        let results = in_parallel(parts, |part| {
+            let file = std::fs::File::open(wheel).map_err(WheelError::io(wheel))?;
+            let reader = PositionalReader::new(file).map_err(WheelError::io(wheel))?;
+            let mut archive = ZipArchive::new(reader).map_err(zip_error)?;
+            extract(&mut archive, part)
+        });
+        for result in results {
+            result?;
         }
     }
     Ok(info)
@@ -400,7 +436,7 @@ pub(crate) fn unpack_wheel_limited(
 /// Writes one entry to `path` while hashing it, never past its declared
 /// size; returns the sha256 digest.
 fn extract_entry(
-    mut entry: zip::read::ZipFile<'_, BufReader<std::fs::File>>,
+    mut entry: zip::read::ZipFile<'_, PositionalReader>,
     item: &Item,
     path: &Path,
     wheel: &str,

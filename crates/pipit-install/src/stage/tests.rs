@@ -57,6 +57,7 @@ fn stages_a_wheel_with_every_feature_as_pip_lays_it_out() {
             "archive_info": {"hashes": {"sha256": "ab"}, "hash": "sha256=ab"},
         })),
         compile: None,
+        threads: 1,
     };
     let staged = stage_wheel(&unpacked, &layout, &staging, &linker, &options).unwrap();
     assert_eq!(staged.name, "demo");
@@ -431,59 +432,60 @@ fn a_staging_error_names_the_wheel_and_the_entry() {
     assert!(!error.contains('\n'), "{error}");
 }
 
-#[test]
-fn a_large_plan_is_split_in_consecutive_parts_one_per_core_at_most() {
-    let split = |len: usize, cores: usize| -> Vec<Vec<usize>> {
-        split_for_threads((0..len).collect(), cores)
-    };
-    assert_eq!(split(0, 4), [Vec::<usize>::new()]);
-    assert_eq!(split(FILES_PER_THREAD * 2 - 1, 4).len(), 1);
-    assert_eq!(split(FILES_PER_THREAD * 8, 1).len(), 1);
-    assert_eq!(split(FILES_PER_THREAD * 8, 0).len(), 1);
-    for (len, cores, parts) in [
-        (FILES_PER_THREAD * 2, 4, 2),
-        (FILES_PER_THREAD * 3 + 7, 4, 3),
-        (FILES_PER_THREAD * 8 + 1, 2, 2),
-    ] {
-        let split = split(len, cores);
-        assert_eq!(split.len(), parts, "{len} files, {cores} cores");
-        assert!(split.iter().all(|part| part.len() >= FILES_PER_THREAD));
-        let joined: Vec<usize> = split.into_iter().flatten().collect();
-        assert_eq!(joined, (0..len).collect::<Vec<_>>());
-    }
-}
-
 // More files than one thread places: the parts staged on other threads
 // land in the same RECORD, in order, as a wheel of a few files does.
 #[test]
 fn a_wheel_staged_on_several_threads_has_every_file_and_one_record() {
     let dir = tempfile::tempdir().unwrap();
     let mut builder = WheelBuilder::new("large", "1.0");
-    let count = FILES_PER_THREAD * 2 + 11;
+    let count = FILES_PER_THREAD as usize * 2 + 11;
     for index in 0..count {
         builder = builder.file(
             format!("large/part{}/module{index}.py", index % 37),
             format!("value = {index}\n"),
         );
     }
+    let wheels = dir.path().join("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    let wheel = builder.build(&wheels).unwrap();
+    let unpacked = WheelCache::new(&dir.path().join("cache"))
+        .unpacked(&sha256_hex(&wheel), &wheel, &filename_of(&wheel))
+        .unwrap();
     let target = dir.path().join("target");
     let layout = target_layout(&target, None);
-    let staging = dir.path().join("staging");
-    let staged = stage_built(dir.path(), builder, &layout, &staging).unwrap();
+    let stage = |threads: usize| {
+        let staging = dir.path().join(format!("staging-{threads}"));
+        let options = StageOptions {
+            threads,
+            ..StageOptions::default()
+        };
+        let staged = stage_wheel(&unpacked, &layout, &staging, &Linker::default(), &options);
+        (staging, staged.unwrap())
+    };
+    let (alone_staging, alone) = stage(1);
+    let (staging, staged) = stage(3);
 
-    // The modules, METADATA, WHEEL, INSTALLER and RECORD.
+    // The modules, METADATA, WHEEL, INSTALLER and RECORD, as one thread
+    // stages them.
     assert_eq!(staged.files.len(), count + 4);
+    assert_eq!(staged.record, alone.record);
+    let relative = |files: &[StagedFile], staging: &Path| -> Vec<PathBuf> {
+        files
+            .iter()
+            .map(|file| file.staged.strip_prefix(staging).unwrap().to_path_buf())
+            .collect()
+    };
+    assert_eq!(
+        relative(&staged.files, &staging),
+        relative(&alone.files, &alone_staging)
+    );
     for file in &staged.files {
         assert!(file.staged.is_file(), "{}", file.staged.display());
     }
     let record = std::fs::read_to_string(staging.join("large-1.0.dist-info/RECORD")).unwrap();
     let rows = parse_record(&record).unwrap();
     assert_eq!(rows, staged.record);
-    assert_eq!(rows.len(), count + 4);
-    let mut paths: Vec<&str> = rows.iter().map(|row| row.path.as_str()).collect();
-    paths.dedup();
-    assert_eq!(paths.len(), rows.len(), "every file once");
-    for index in [0, FILES_PER_THREAD, count - 1] {
+    for index in [0, FILES_PER_THREAD as usize, count - 1] {
         let path = format!("large/part{}/module{index}.py", index % 37);
         let row = rows.iter().find(|row| row.path == path).unwrap();
         assert_eq!(row.size, Some(format!("value = {index}\n").len() as u64));

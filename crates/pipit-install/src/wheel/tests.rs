@@ -387,9 +387,73 @@ fn refuses_a_wheel_larger_than_the_limit() {
     let (_dir, wheel) =
         built(WheelBuilder::new("demo", "1.0").file("demo/big.py", "x".repeat(5000)));
     let dest = tempfile::tempdir().unwrap();
-    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), 4096)
+    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), 4096, 1)
         .unwrap_err()
         .to_string();
     assert!(error.contains("more than 4096 bytes"), "{error}");
     assert!(error.contains("demo/big.py"), "{error}");
+}
+
+/// A wheel whose files weigh more than two threads' worth
+/// ([`BYTES_PER_THREAD`], counting [`FILE_WEIGHT`] per file).
+fn many_files(corrupt: Option<&str>) -> WheelBuilder {
+    let count = (2 * BYTES_PER_THREAD / FILE_WEIGHT) as usize + 40;
+    let mut builder = WheelBuilder::new("many", "1.0");
+    for index in 0..count {
+        builder = builder.file(
+            format!("many/part{}/file{index}.py", index % 23),
+            format!("value = {index}\n"),
+        );
+    }
+    match corrupt {
+        Some(entry) => builder.corrupt_record_hash(entry),
+        None => builder,
+    }
+}
+
+/// Every file under `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path.strip_prefix(dir).unwrap().to_path_buf(), bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn a_wheel_unpacked_on_several_threads_is_the_same_tree() {
+    let (_dir, wheel) = built(many_files(None));
+    let filename = filename_of(&wheel);
+    let dest = tempfile::tempdir().unwrap();
+    let alone =
+        unpack_wheel_limited(&wheel, &filename, &dest.path().join("one"), u64::MAX, 1).unwrap();
+    let shared =
+        unpack_wheel_limited(&wheel, &filename, &dest.path().join("three"), u64::MAX, 3).unwrap();
+    assert_eq!(alone, shared);
+    let one = tree(&dest.path().join("one"));
+    assert!(one.len() > 2 * (BYTES_PER_THREAD / FILE_WEIGHT) as usize);
+    assert_eq!(one, tree(&dest.path().join("three")));
+}
+
+#[test]
+fn a_bad_file_in_a_later_part_fails_the_unpack() {
+    // The last file by name goes to the last thread's part.
+    let count = (2 * BYTES_PER_THREAD / FILE_WEIGHT) as usize + 40;
+    let last = format!("many/part{}/file{}.py", (count - 1) % 23, count - 1);
+    let (_dir, wheel) = built(many_files(Some(&last)));
+    let dest = tempfile::tempdir().unwrap();
+    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), u64::MAX, 3)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains(&last), "{error}");
 }
