@@ -79,7 +79,10 @@ fn large(c: &mut Criterion) {
                     &layout,
                     &dir.path().join("staging"),
                     &Linker::new(LinkMode::Hardlink),
-                    &StageOptions::default(),
+                    &StageOptions {
+                        threads: std::thread::available_parallelism().map_or(1, usize::from),
+                        ..StageOptions::default()
+                    },
                 )
                 .unwrap();
                 black_box(staged);

@@ -204,22 +204,28 @@ const WRITE_BUFFER: usize = 1024 * 1024;
 /// Writes the body, hashing as it goes.
 ///
 /// tokio's `File` hands each write to the blocking pool, so a slow disk
-/// never stalls the runtime threads that other downloads share; the task
-/// holds at most [`WRITE_BUFFER`] bytes. The file is synced before it is
-/// renamed into the content-addressed store, whose entries are trusted
-/// without re-hashing: a crash must not leave a name with other content.
+/// never stalls the runtime threads that other downloads share. A download
+/// holds [`WRITE_BUFFER`] bytes at most (less for a smaller body), and
+/// tokio's `File` a copy of the last write while the pool writes it. The
+/// file is synced before it is renamed into the content-addressed store,
+/// whose entries are trusted without re-hashing: a crash must not leave a
+/// name with other content.
 async fn stream_body(
     response: &mut reqwest::Response,
     path: &Path,
     progress: &(dyn Fn(FetchProgress) + Send + Sync),
 ) -> Result<(String, u64), StreamError> {
+    let capacity = response
+        .content_length()
+        .and_then(|length| usize::try_from(length).ok())
+        .map_or(WRITE_BUFFER, |length| length.clamp(1, WRITE_BUFFER));
     let file = tokio::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
         .await
         .map_err(StreamError::Write)?;
-    let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut file = tokio::io::BufWriter::with_capacity(capacity, file);
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     while let Some(chunk) = response.chunk().await.map_err(StreamError::Body)? {

@@ -36,9 +36,11 @@
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use pipit_index::WheelFilename;
 
+use crate::parallel::{Lender, Loan};
 use crate::wheel::{
     read_unpacked_checked, read_unpacked_info, unpack_wheel, unpack_wheel_limited, WheelError,
     WheelInfo, MAX_UNPACKED_SIZE,
@@ -66,10 +68,18 @@ pub struct UnpackedWheel {
 }
 
 /// `<cache_dir>/wheels-v1`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WheelCache {
     root: PathBuf,
-    threads: usize,
+    lender: Option<Arc<Lender>>,
+}
+
+impl std::fmt::Debug for WheelCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WheelCache")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WheelCache {
@@ -77,14 +87,14 @@ impl WheelCache {
     pub fn new(cache_dir: &Path) -> Self {
         Self {
             root: cache_dir.join(WHEELS_DIR),
-            threads: 1,
+            lender: None,
         }
     }
 
-    /// The same cache, unpacking a large wheel on up to `threads` threads
-    /// (one per [`crate::wheel::BYTES_PER_THREAD`]).
-    pub fn with_threads(mut self, threads: usize) -> Self {
-        self.threads = threads.max(1);
+    /// The same cache, unpacking a large wheel on the threads `lender`
+    /// spares when it is asked (see [`crate::wheel::BYTES_PER_THREAD`]).
+    pub(crate) fn with_lender(mut self, lender: Arc<Lender>) -> Self {
+        self.lender = Some(lender);
         self
     }
 
@@ -113,7 +123,12 @@ impl WheelCache {
         std::fs::create_dir_all(&self.root).map_err(WheelError::io(&self.root))?;
         let tmp = self.temporary_dir()?;
         let info =
-            unpack_wheel_limited(wheel, filename, tmp.path(), MAX_UNPACKED_SIZE, self.threads)?;
+            unpack_wheel_limited(wheel, filename, tmp.path(), MAX_UNPACKED_SIZE, |wanted| {
+                match &self.lender {
+                    Some(lend) => lend(wanted),
+                    None => Loan::alone(),
+                }
+            })?;
         // Before the rename: a folder under its digest has its list. The
         // same check as a reuse makes, so the two always agree.
         let (_, absent) = read_unpacked_checked(tmp.path(), filename)?;

@@ -10,8 +10,9 @@
 //! on a blocking thread once it is verified and one of as many staging
 //! slots as there are cores is free (a large wheel takes the free slots
 //! too, for threads of its own), so download and unpack overlap without
-//! more file system work in flight than the machine can run. Nothing in the target changes until every wheel is staged: a
-//! failed download, a refused wheel or a full disk leaves it as it was.
+//! more file system work in flight than the machine can run. Nothing in
+//! the target changes until every wheel is staged: a failed download, a
+//! refused wheel or a full disk leaves it as it was.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use crate::installed::InstalledDist;
 use crate::layout::InstallLayout;
 use crate::link::{LinkMode, Linker};
 use crate::lock::TargetLock;
-use crate::parallel::threads_for;
+use crate::parallel::{threads_for, Lender, Loan};
 use crate::stage::{stage_wheel, StageOptions, StagedDist, FILES_PER_THREAD};
 use crate::transaction::{Move, Staging};
 
@@ -207,10 +208,6 @@ pub async fn install(
     Ok(report)
 }
 
-/// How large a wheel file is (compressed) for each thread that unpacks it:
-/// about [`crate::wheel::BYTES_PER_THREAD`] once unpacked.
-const WHEEL_BYTES_PER_THREAD: u64 = 6 * 1024 * 1024;
-
 /// Fetches, unpacks and stages every wheel, concurrently.
 async fn stage_all(
     client: &IndexClient,
@@ -227,6 +224,24 @@ async fn stage_all(
     // a wheel included.
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let stagers = Arc::new(Semaphore::new(cores));
+    // A large wheel also takes the staging slots nobody holds now, for
+    // threads of its own: a core's worth in all.
+    let lender: Arc<Lender> = {
+        let stagers = stagers.clone();
+        Arc::new(move |wanted: usize| {
+            let extra = wanted.min(cores).saturating_sub(1);
+            (1..=extra)
+                .rev()
+                .find_map(|count| {
+                    let permit = stagers
+                        .clone()
+                        .try_acquire_many_owned(u32::try_from(count).ok()?)
+                        .ok()?;
+                    Some(Loan::new(1 + count, Some(Box::new(permit))))
+                })
+                .unwrap_or_else(Loan::alone)
+        })
+    };
     let linker = Arc::new(Linker::new(options.link_mode));
     let cache = options
         .cache_dir
@@ -250,6 +265,7 @@ async fn stage_all(
         let client = client.clone();
         let semaphore = semaphore.clone();
         let stagers = stagers.clone();
+        let lender = lender.clone();
         let linker = linker.clone();
         let cache = cache.clone();
         let reporter = reporter.clone();
@@ -288,31 +304,9 @@ async fn stage_all(
                         filename: wheel.filename.clone(),
                     }
                 })?;
-                // A large wheel also takes the staging slots nobody uses
-                // now, for threads of its own: a core's worth in all.
-                let borrow = |threads: usize| {
-                    (1..threads).rev().find_map(|count| {
-                        let permits = u32::try_from(count).ok()?;
-                        let permit = stagers.clone().try_acquire_many_owned(permits).ok()?;
-                        Some((count, permit))
-                    })
-                };
-                let threads = |borrowed: &Option<(usize, _)>| {
-                    1 + borrowed.as_ref().map_or(0, |(count, _)| *count)
-                };
-                let size = wheel.size.or_else(|| {
-                    std::fs::metadata(&fetched.path)
-                        .ok()
-                        .map(|metadata| metadata.len())
-                });
-                let borrowed = borrow(threads_for(
-                    size.unwrap_or(0),
-                    WHEEL_BYTES_PER_THREAD,
-                    cores,
-                ));
                 let unpacked = match &cache {
                     Some(cache) => {
-                        let cache = cache.as_ref().clone().with_threads(threads(&borrowed));
+                        let cache = cache.as_ref().clone().with_lender(lender.clone());
                         if verify_cache {
                             cache.unpacked_verified(&fetched.sha256, &fetched.path, &filename)?
                         } else {
@@ -321,7 +315,6 @@ async fn stage_all(
                     }
                     None => unpack_uncached(&fetched.path, &filename, &unpack_dir)?,
                 };
-                drop(borrowed);
                 let direct_url = wheel.direct_url.as_ref().map(|url| {
                     json!({
                         "archive_info": {
@@ -332,12 +325,12 @@ async fn stage_all(
                     })
                 });
                 let files = unpacked.info.record.len() as u64;
-                let borrowed = borrow(threads_for(files, FILES_PER_THREAD, cores));
+                let loan = lender(threads_for(files, FILES_PER_THREAD, usize::MAX));
                 let stage_options = StageOptions {
                     requested: wheel.requested,
                     direct_url,
                     compile,
-                    threads: threads(&borrowed),
+                    threads: loan.threads,
                 };
                 let staged =
                     stage_wheel(&unpacked, &layout, &staging_root, &linker, &stage_options)?;

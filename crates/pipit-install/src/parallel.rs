@@ -8,9 +8,36 @@
 //! folders), one per thread the install can spare.
 //!
 //! It never decides how many threads the machine can spare: the install
-//! lends a wheel its idle staging slots.
+//! lends a wheel its idle staging slots (a [`Lender`]), asked once the
+//! wheel's size is known.
 
 use std::sync::{Mutex, PoisonError};
+
+/// Threads lent to one wheel's work, given back when dropped.
+pub(crate) struct Loan {
+    /// How many threads may work on it, the caller's own included.
+    pub(crate) threads: usize,
+    _returned_on_drop: Option<Box<dyn Send>>,
+}
+
+impl Loan {
+    /// `threads` threads, held as long as `guard` lives.
+    pub(crate) fn new(threads: usize, guard: Option<Box<dyn Send>>) -> Self {
+        Self {
+            threads: threads.max(1),
+            _returned_on_drop: guard,
+        }
+    }
+
+    /// The caller's own thread only.
+    pub(crate) fn alone() -> Self {
+        Self::new(1, None)
+    }
+}
+
+/// Asked with how many threads a wheel's work could keep busy, lends what
+/// it can spare.
+pub(crate) type Lender = dyn Fn(usize) -> Loan + Send + Sync;
 
 /// How many threads, `at_most` of them, keep busy with `amount` of work
 /// when each needs at least `per_thread` of it.

@@ -8,13 +8,16 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::Arc;
 
 /// How much is read at a time (entries smaller than this share reads).
 const BUFFER: usize = 64 * 1024;
 
-/// A `Read + Seek` over a file that is not written while it is read.
+/// A `Read + Seek` over a file that is not written while it is read; its
+/// clones read the same open file, each from its own position.
+#[derive(Clone)]
 pub(crate) struct PositionalReader {
-    file: File,
+    file: Arc<File>,
     len: u64,
     position: u64,
     buffer: Box<[u8]>,
@@ -27,7 +30,7 @@ impl PositionalReader {
     pub(crate) fn new(file: File) -> io::Result<Self> {
         let len = file.metadata()?.len();
         Ok(Self {
-            file,
+            file: Arc::new(file),
             len,
             position: 0,
             buffer: vec![0; BUFFER].into_boxed_slice(),

@@ -38,7 +38,7 @@ use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
 use crate::folders::Folders;
-use crate::parallel::{in_parallel, split_by_weight, threads_for};
+use crate::parallel::{in_parallel, split_by_weight, threads_for, Loan};
 use crate::positional::PositionalReader;
 use crate::record::{parse_record, RecordEntry, RecordError};
 
@@ -235,7 +235,7 @@ pub fn unpack_wheel(
     filename: &WheelFilename,
     dest: &Path,
 ) -> Result<WheelInfo, WheelError> {
-    unpack_wheel_limited(wheel, filename, dest, MAX_UNPACKED_SIZE, 1)
+    unpack_wheel_limited(wheel, filename, dest, MAX_UNPACKED_SIZE, |_| Loan::alone())
 }
 
 /// How many bytes (uncompressed, plus [`FILE_WEIGHT`] per file) one
@@ -252,14 +252,14 @@ struct Item {
     executable: bool,
 }
 
-/// [`unpack_wheel`] with an unpacked-size limit, on up to `threads`
-/// threads (one per [`BYTES_PER_THREAD`]).
+/// [`unpack_wheel`] with an unpacked-size limit, on the threads `lend`
+/// spares it (it asks for one per [`BYTES_PER_THREAD`]).
 pub(crate) fn unpack_wheel_limited(
     wheel: &Path,
     filename: &WheelFilename,
     dest: &Path,
     limit: u64,
-    threads: usize,
+    lend: impl Fn(usize) -> Loan,
 ) -> Result<WheelInfo, WheelError> {
     let display = wheel_display(filename);
     let zip_error = |error: zip::result::ZipError| WheelError::Zip {
@@ -415,17 +415,17 @@ pub(crate) fn unpack_wheel_limited(
     let weight = |(item, _): &(&Item, Option<Vec<u8>>)| item.size.saturating_add(FILE_WEIGHT);
     let work: Vec<(&Item, Option<Vec<u8>>)> = files.iter().zip(expected).collect();
     let amount = work.iter().map(weight).fold(0, u64::saturating_add);
-    let mut parts = split_by_weight(work, threads_for(amount, BYTES_PER_THREAD, threads), weight);
+    let loan = lend(threads_for(amount, BYTES_PER_THREAD, usize::MAX));
+    let mut parts = split_by_weight(work, loan.threads, weight);
     if parts.len() == 1 {
+        drop(loan);
         extract(&mut archive, parts.pop().unwrap_or_default())?;
     } else {
-        // Each thread reads the file through its own archive.
-        let results = in_parallel(parts, |part| {
-            let file = std::fs::File::open(wheel).map_err(WheelError::io(wheel))?;
-            let reader = PositionalReader::new(file).map_err(WheelError::io(wheel))?;
-            let mut archive = ZipArchive::new(reader).map_err(zip_error)?;
-            extract(&mut archive, part)
-        });
+        // Each thread reads the same open file through its own copy of the
+        // archive (and of its position).
+        let archive = &archive;
+        let results = in_parallel(parts, |part| extract(&mut archive.clone(), part));
+        drop(loan);
         for result in results {
             result?;
         }

@@ -32,9 +32,13 @@ fn committed_wheelhouse_matches_its_description() {
     }
 }
 
-/// Each entry of a zip: name, Unix mode, modification time and bytes. Not
-/// the compressed bytes, which depend on the deflate implementation.
-fn entries(zip: &[u8]) -> Vec<(String, Option<u32>, String, Vec<u8>)> {
+/// Name, compression method, Unix mode, modification time, bytes.
+type Entry = (String, String, Option<u32>, String, Vec<u8>);
+
+/// Each entry of a zip: name, compression method, Unix mode, modification
+/// time and bytes. Not the compressed bytes, which depend on the deflate
+/// implementation.
+fn entries(zip: &[u8]) -> Vec<Entry> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     (0..archive.len())
         .map(|index| {
@@ -42,7 +46,9 @@ fn entries(zip: &[u8]) -> Vec<(String, Option<u32>, String, Vec<u8>)> {
             let mut bytes = Vec::new();
             std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
             let modified = format!("{:?}", entry.last_modified());
-            (entry.name().to_string(), entry.unix_mode(), modified, bytes)
+            let method = format!("{:?}", entry.compression());
+            let name = entry.name().to_string();
+            (name, method, entry.unix_mode(), modified, bytes)
         })
         .collect()
 }

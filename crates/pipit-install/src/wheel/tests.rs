@@ -387,9 +387,11 @@ fn refuses_a_wheel_larger_than_the_limit() {
     let (_dir, wheel) =
         built(WheelBuilder::new("demo", "1.0").file("demo/big.py", "x".repeat(5000)));
     let dest = tempfile::tempdir().unwrap();
-    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), 4096, 1)
-        .unwrap_err()
-        .to_string();
+    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), 4096, |_| {
+        Loan::alone()
+    })
+    .unwrap_err()
+    .to_string();
     assert!(error.contains("more than 4096 bytes"), "{error}");
     assert!(error.contains("demo/big.py"), "{error}");
 }
@@ -430,30 +432,81 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// Lends up to three threads, and counts how many the unpack asked for.
+fn three_threads(
+    asked: &std::sync::atomic::AtomicUsize,
+) -> impl Fn(usize) -> Loan + Send + Sync + '_ {
+    move |wanted| {
+        asked.store(wanted, std::sync::atomic::Ordering::Relaxed);
+        Loan::new(wanted.min(3), None)
+    }
+}
+
 #[test]
 fn a_wheel_unpacked_on_several_threads_is_the_same_tree() {
     let (_dir, wheel) = built(many_files(None));
     let filename = filename_of(&wheel);
     let dest = tempfile::tempdir().unwrap();
-    let alone =
-        unpack_wheel_limited(&wheel, &filename, &dest.path().join("one"), u64::MAX, 1).unwrap();
-    let shared =
-        unpack_wheel_limited(&wheel, &filename, &dest.path().join("three"), u64::MAX, 3).unwrap();
+    let alone = unpack_wheel_limited(
+        &wheel,
+        &filename,
+        &dest.path().join("one"),
+        u64::MAX,
+        |_| Loan::alone(),
+    )
+    .unwrap();
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let lend = three_threads(&asked);
+    let shared = unpack_wheel_limited(
+        &wheel,
+        &filename,
+        &dest.path().join("shared"),
+        u64::MAX,
+        &lend,
+    )
+    .unwrap();
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::Relaxed),
+        2,
+        "two threads' worth"
+    );
     assert_eq!(alone, shared);
     let one = tree(&dest.path().join("one"));
     assert!(one.len() > 2 * (BYTES_PER_THREAD / FILE_WEIGHT) as usize);
-    assert_eq!(one, tree(&dest.path().join("three")));
+    assert_eq!(one, tree(&dest.path().join("shared")));
 }
 
 #[test]
-fn a_bad_file_in_a_later_part_fails_the_unpack() {
-    // The last file by name goes to the last thread's part.
+fn a_bad_file_in_the_last_part_fails_the_unpack() {
+    // Entries are written sorted by path, so the greatest name is the
+    // archive's last file, in the last thread's part.
     let count = (2 * BYTES_PER_THREAD / FILE_WEIGHT) as usize + 40;
-    let last = format!("many/part{}/file{}.py", (count - 1) % 23, count - 1);
+    let last = (0..count)
+        .map(|index| format!("many/part{}/file{index}.py", index % 23))
+        .max()
+        .unwrap();
     let (_dir, wheel) = built(many_files(Some(&last)));
+    let names: Vec<String> = {
+        let file = std::fs::File::open(&wheel).unwrap();
+        let archive = zip::ZipArchive::new(file).unwrap();
+        archive.file_names().map(str::to_string).collect()
+    };
+    let files: Vec<&String> = names
+        .iter()
+        .filter(|name| name.starts_with("many/"))
+        .collect();
+    assert_eq!(files.last().map(|name| name.as_str()), Some(last.as_str()));
     let dest = tempfile::tempdir().unwrap();
-    let error = unpack_wheel_limited(&wheel, &filename_of(&wheel), dest.path(), u64::MAX, 3)
-        .unwrap_err()
-        .to_string();
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let error = unpack_wheel_limited(
+        &wheel,
+        &filename_of(&wheel),
+        dest.path(),
+        u64::MAX,
+        three_threads(&asked),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(asked.load(std::sync::atomic::Ordering::Relaxed), 2);
     assert!(error.contains(&last), "{error}");
 }
