@@ -310,6 +310,21 @@ struct LocalFile {
     client: IndexClient,
 }
 
+impl LocalFile {
+    /// `fetch` of the file's URL through the cache, expecting `expected`.
+    async fn fetch(&self, expected: Option<&str>) -> Result<Fetched, IndexError> {
+        let cache = self.cache.path();
+        fetch(
+            &self.client,
+            &self.url,
+            expected,
+            cache,
+            &Recorder::default(),
+        )
+        .await
+    }
+}
+
 fn local_file() -> LocalFile {
     let cache = tempfile::tempdir().unwrap();
     let folder = tempfile::tempdir().unwrap();
@@ -328,39 +343,16 @@ fn local_file() -> LocalFile {
 
 #[tokio::test]
 async fn file_urls_are_hashed_in_place() {
-    let LocalFile {
-        cache,
-        _folder,
-        path,
-        url,
-        client,
-    } = local_file();
-    let fetched = fetch(&client, &url, None, cache.path(), &Recorder::default())
-        .await
-        .unwrap();
-    assert_eq!(fetched.path, path);
+    let local = local_file();
+    let (cache, path) = (&local.cache, &local.path);
+    let fetched = local.fetch(None).await.unwrap();
+    assert_eq!(&fetched.path, path);
     assert_eq!(fetched.size, payload().len() as u64);
     assert!(!fetched.from_cache);
     assert!(names(&blobs(cache.path())).is_empty());
-    let again = fetch(
-        &client,
-        &url,
-        Some(&fetched.sha256),
-        cache.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap();
+    let again = local.fetch(Some(&fetched.sha256)).await.unwrap();
     assert_eq!(again, fetched);
-    let error = fetch(
-        &client,
-        &url,
-        Some(&"1".repeat(64)),
-        cache.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap_err();
+    let error = local.fetch(Some(&"1".repeat(64))).await.unwrap_err();
     assert!(
         matches!(error, IndexError::HashMismatch { .. }),
         "{error:?}"
@@ -371,24 +363,15 @@ async fn file_urls_are_hashed_in_place() {
 #[cfg(unix)]
 #[tokio::test]
 async fn local_hashes_are_kept_until_the_file_changes() {
-    let LocalFile {
-        cache,
-        _folder,
-        path,
-        url,
-        client,
-    } = local_file();
-    let first = fetch(&client, &url, None, cache.path(), &Recorder::default())
-        .await
-        .unwrap();
+    let local = local_file();
+    let (cache, path) = (&local.cache, &local.path);
+    let first = local.fetch(None).await.unwrap();
     // Just written: a rewrite within the same clock tick would keep its
     // times, so the digest is not kept yet.
     let store = cache.path().join("local-v1");
     assert!(names(&store).is_empty(), "{:?}", names(&store));
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    let settled = fetch(&client, &url, None, cache.path(), &Recorder::default())
-        .await
-        .unwrap();
+    let settled = local.fetch(None).await.unwrap();
     assert_eq!(settled.sha256, first.sha256);
     let entries = names(&store);
     assert_eq!(entries.len(), 1, "{entries:?}");
@@ -402,26 +385,22 @@ async fn local_hashes_are_kept_until_the_file_changes() {
     let planted = "f".repeat(64);
     stored["sha256"] = planted.clone().into();
     fs_err::write(&entry, serde_json::to_vec(&stored).unwrap()).unwrap();
-    let again = fetch(&client, &url, None, cache.path(), &Recorder::default())
-        .await
-        .unwrap();
+    let again = local.fetch(None).await.unwrap();
     assert_eq!(again.sha256, planted);
 
     // Other bytes of the same size, with the old modification time put
     // back: the change time differs, so the file is hashed again.
-    let modified = fs_err::metadata(&path).unwrap().modified().unwrap();
+    let modified = fs_err::metadata(path).unwrap().modified().unwrap();
     let mut other = payload();
     other[0] ^= 0xff;
-    fs_err::write(&path, &other).unwrap();
+    fs_err::write(path, &other).unwrap();
     std::fs::File::options()
         .append(true)
-        .open(&path)
+        .open(path)
         .unwrap()
         .set_modified(modified)
         .unwrap();
-    let changed = fetch(&client, &url, None, cache.path(), &Recorder::default())
-        .await
-        .unwrap();
+    let changed = local.fetch(None).await.unwrap();
     assert_eq!(changed.sha256, format!("{:x}", Sha256::digest(&other)));
     assert_ne!(changed.sha256, first.sha256);
 }
