@@ -291,7 +291,6 @@ async fn stage_all(
             reporter.download_finished(&wheel.name, from_cache);
             let reporter_for_stage = reporter.clone();
             let _stager = stagers
-                .clone()
                 .acquire_owned()
                 .await
                 .map_err(|error| InstallError::Internal(error.to_string()))?;
@@ -506,7 +505,10 @@ pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move
     // Files share folders, and where a file moves depends only on its
     // folder: each staged folder is climbed once (`true`: it moves inside
     // a folder that moves whole), and each target folder asked about is
-    // looked up once (the answer cannot change before the commit).
+    // looked up once (the answer cannot change before the commit). The
+    // folders above a file are asked from the top down: what a missing
+    // folder holds is missing too, so a new package's first folder
+    // answers for all of its others.
     let mut in_moved_folder: HashMap<&Path, bool> = HashMap::new();
     let mut exists: HashMap<PathBuf, bool> = HashMap::new();
     for file in staged.iter().flat_map(|dist| &dist.files) {
@@ -514,19 +516,27 @@ pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move
         let moved = match in_moved_folder.get(folder) {
             Some(moved) => *moved,
             None => {
+                // The folders above the file inside the staging tree, each
+                // with its place in the target, deepest first.
+                let mut above = Vec::new();
                 let (mut from, mut to) = (file.staged.as_path(), file.final_path.as_path());
-                // Climb while the parent is new on both sides.
                 while let (Some(from_parent), Some(to_parent)) = (from.parent(), to.parent()) {
                     if from_parent == staging_root || !from_parent.starts_with(staging_root) {
                         break;
                     }
+                    above.push((from_parent, to_parent));
+                    (from, to) = (from_parent, to_parent);
+                }
+                // The highest one missing from the target moves whole.
+                (from, to) = (file.staged.as_path(), file.final_path.as_path());
+                for &(from_folder, to_folder) in above.iter().rev() {
                     let found = *exists
-                        .entry(to_parent.to_path_buf())
-                        .or_insert_with(|| to_parent.symlink_metadata().is_ok());
-                    if found {
+                        .entry(to_folder.to_path_buf())
+                        .or_insert_with(|| to_folder.symlink_metadata().is_ok());
+                    if !found {
+                        (from, to) = (from_folder, to_folder);
                         break;
                     }
-                    (from, to) = (from_parent, to_parent);
                 }
                 let moved = from != file.staged;
                 if moved && seen.insert(to.to_path_buf()) {
