@@ -1,16 +1,21 @@
 //! [`IndexClient::fetch_file`]: the download primitive of the installer
 //! and of `pipit download`. A file is streamed to disk while its sha256 is
 //! computed, so no body is ever held in memory, and it reaches its final
-//! name only once verified:
+//! name only once verified and synced:
 //!
 //! ```text
 //! <cache_dir>/blobs-v1/sha256/
 //!   .tmp-<pid>-<n>-<file name>     the body as it arrives (deleted on any failure)
-//!   <hex digest>                   renamed into place once the digest is known and checked
+//!   <hex digest>                   renamed into place once the digest is checked
+//!                                  and the file synced
 //! <scratch_dir>/                   with no cache folder (`--no-cache-dir`)
 //!   .tmp-<pid>-<n>-<file name>     the same, then
 //!   <pid>-<n>-<file name>          the verified file, the caller's to remove
 //! ```
+//!
+//! The installer takes the file before that last step
+//! ([`IndexClient::fetch_file_pending`]): it unpacks the verified bytes
+//! while the sync, which waits for the disk, runs beside it.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -77,9 +82,32 @@ impl IndexClient {
         scratch_dir: &Path,
         progress: &(dyn Fn(FetchProgress) + Send + Sync),
     ) -> Result<Fetched, IndexError> {
+        let pending = self
+            .fetch_file_pending(url, expected_sha256, scratch_dir, progress)
+            .await?;
+        tokio::task::spawn_blocking(move || pending.settle())
+            .await
+            .map_err(|error| IndexError::Client {
+                message: format!("storing a download stopped: {error}"),
+            })?
+    }
+
+    /// [`IndexClient::fetch_file`] up to the point where the file is
+    /// verified but not yet synced and moved to its final name: a caller
+    /// can read it ([`Pending::reader`]) while [`Pending::settle`] waits
+    /// for the disk.
+    pub async fn fetch_file_pending(
+        &self,
+        url: &Url,
+        expected_sha256: Option<&str>,
+        scratch_dir: &Path,
+        progress: &(dyn Fn(FetchProgress) + Send + Sync),
+    ) -> Result<Pending, IndexError> {
         let expected = expected_sha256.map(|hex| hex.trim().to_ascii_lowercase());
         if url.scheme() == "file" {
-            return hash_local_file(url, expected.as_deref(), self.local_hashes(), progress).await;
+            return hash_local_file(url, expected.as_deref(), self.local_hashes(), progress)
+                .await
+                .map(Pending::settled);
         }
         let blobs = self.blob_store();
         if let (Some(blobs), Some(expected)) = (blobs, expected.as_deref()) {
@@ -88,12 +116,12 @@ impl IndexClient {
                 if let Ok(metadata) = fs_err::metadata(&path) {
                     if metadata.is_file() {
                         touch(&path);
-                        return Ok(Fetched {
+                        return Ok(Pending::settled(Fetched {
                             path,
                             sha256: expected.to_string(),
                             size: metadata.len(),
                             from_cache: true,
-                        });
+                        }));
                     }
                 }
             }
@@ -106,34 +134,33 @@ impl IndexClient {
         let directory = blobs.map_or(scratch_dir, |blobs| blobs.root());
         fs_err::create_dir_all(directory).map_err(|error| write_error(directory, &error))?;
         let name = file_name(url);
-        let (temporary, sha256, size) =
-            self.stream_to_disk(url, directory, &name, progress).await?;
+        let streamed = self.stream_to_disk(url, directory, &name, progress).await?;
+        let temporary = TemporaryFile {
+            path: streamed.path,
+            file: Some(streamed.file),
+        };
         if let Some(expected) = expected {
-            if expected != sha256 {
-                let _ = fs_err::remove_file(&temporary);
+            if expected != streamed.sha256 {
+                drop(temporary);
                 return Err(IndexError::HashMismatch {
                     url: redact(url),
                     expected,
-                    actual: sha256,
+                    actual: streamed.sha256,
                 });
             }
         }
-        let path = match blobs {
-            Some(blobs) => blobs.path(&sha256),
+        let destination = match blobs {
+            Some(blobs) => blobs.path(&streamed.sha256),
             None => scratch_dir.join(unique_name(&name)),
         };
-        if let Err(error) = fs_err::rename(&temporary, &path) {
-            let _ = fs_err::remove_file(&temporary);
-            // Another process stored the same blob first: same content.
-            if !path.is_file() {
-                return Err(write_error(&path, &error));
-            }
-        }
-        Ok(Fetched {
-            path,
-            sha256,
-            size,
-            from_cache: false,
+        Ok(Pending {
+            fetched: Fetched {
+                path: temporary.path.clone(),
+                sha256: streamed.sha256,
+                size: streamed.size,
+                from_cache: false,
+            },
+            unsettled: Some((temporary, destination)),
         })
     }
 
@@ -153,7 +180,7 @@ impl IndexClient {
         directory: &Path,
         name: &str,
         progress: &(dyn Fn(FetchProgress) + Send + Sync),
-    ) -> Result<(PathBuf, String, u64), IndexError> {
+    ) -> Result<Streamed, IndexError> {
         // The bytes as stored are the bytes hashed: no transfer encoding
         // may be undone on the way (pip asks for `identity` too).
         let headers: [(HeaderName, String); 1] = [(ACCEPT_ENCODING, "identity".to_string())];
@@ -169,10 +196,16 @@ impl IndexClient {
             progress(FetchProgress::Started { total });
             let temporary = temporary_path(directory, name);
             match stream_body(&mut response, &temporary, progress).await {
-                Ok((sha256, size)) => {
+                Ok((file, sha256, size)) => {
                     if total.is_none_or(|total| total == size) {
-                        return Ok((temporary, sha256, size));
+                        return Ok(Streamed {
+                            path: temporary,
+                            file,
+                            sha256,
+                            size,
+                        });
                     }
+                    drop(file);
                     let _ = fs_err::remove_file(&temporary);
                     let short = IndexError::Connect {
                         url: redact(url),
@@ -201,25 +234,25 @@ impl IndexClient {
 /// of a few KiB (a 35 MiB wheel came in 4,000 of them).
 const WRITE_BUFFER: usize = 1024 * 1024;
 
-/// Writes the body, hashing as it goes.
+/// Writes the body, hashing as it goes; the file, flushed but not synced.
 ///
 /// tokio's `File` hands each write to the blocking pool, so a slow disk
 /// never stalls the runtime threads that other downloads share. A download
 /// holds [`WRITE_BUFFER`] bytes at most (less for a smaller body), and
 /// tokio's `File` a copy of the last write while the pool writes it. The
-/// file is synced before it is renamed into the content-addressed store,
-/// whose entries are trusted without re-hashing: a crash must not leave a
-/// name with other content.
+/// file is opened for reading too, so that it can be read while
+/// [`Pending::settle`] syncs it.
 async fn stream_body(
     response: &mut reqwest::Response,
     path: &Path,
     progress: &(dyn Fn(FetchProgress) + Send + Sync),
-) -> Result<(String, u64), StreamError> {
+) -> Result<(std::fs::File, String, u64), StreamError> {
     let capacity = response
         .content_length()
         .and_then(|length| usize::try_from(length).ok())
         .map_or(WRITE_BUFFER, |length| length.clamp(1, WRITE_BUFFER));
     let file = tokio::fs::OpenOptions::new()
+        .read(true)
         .write(true)
         .create_new(true)
         .open(path)
@@ -236,11 +269,115 @@ async fn stream_body(
         progress(FetchProgress::Bytes(received));
     }
     file.flush().await.map_err(StreamError::Write)?;
-    file.get_mut()
-        .sync_all()
-        .await
-        .map_err(StreamError::Write)?;
-    Ok((format!("{:x}", hasher.finalize()), size))
+    let file = file.into_inner().into_std().await;
+    Ok((file, format!("{:x}", hasher.finalize()), size))
+}
+
+/// A body written to a temporary file, before it is checked.
+struct Streamed {
+    path: PathBuf,
+    file: std::fs::File,
+    sha256: String,
+    size: u64,
+}
+
+/// A temporary file of ours: removed when dropped unless it was moved.
+#[derive(Debug)]
+struct TemporaryFile {
+    path: PathBuf,
+    /// Open for reading and writing: synced through it, read through clones of it.
+    file: Option<std::fs::File>,
+}
+
+impl TemporaryFile {
+    /// Syncs the file and renames it to `destination`. The blob store's
+    /// entries are trusted without re-hashing, so a crash must not leave
+    /// a name with other content: the sync comes first.
+    fn move_to(mut self, destination: &Path) -> std::io::Result<()> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()?;
+        }
+        let moved = fs_err::rename(&self.path, destination);
+        if moved.is_ok() {
+            self.path = PathBuf::new();
+        }
+        // Another process stored the same blob first: same content.
+        match moved {
+            Err(_) if destination.is_file() => Ok(()),
+            other => other,
+        }
+    }
+}
+
+impl Drop for TemporaryFile {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            drop(self.file.take());
+            let _ = fs_err::remove_file(&self.path);
+        }
+    }
+}
+
+/// A fetched, verified file that may still have to be synced and moved to
+/// its final name ([`Pending::settle`]). Until then its bytes are read
+/// through [`Pending::reader`], which stays valid across the move; a
+/// pending file dropped unsettled is removed.
+#[derive(Debug)]
+pub struct Pending {
+    /// `path` is where the bytes are now: the temporary file while unsettled.
+    fetched: Fetched,
+    unsettled: Option<(TemporaryFile, PathBuf)>,
+}
+
+impl Pending {
+    fn settled(fetched: Fetched) -> Self {
+        Self {
+            fetched,
+            unsettled: None,
+        }
+    }
+
+    /// The file as fetched; its `path` is final only once nothing is pending.
+    pub fn fetched(&self) -> &Fetched {
+        &self.fetched
+    }
+
+    /// Whether the file still has to be synced and moved.
+    pub fn is_pending(&self) -> bool {
+        self.unsettled.is_some()
+    }
+
+    /// A file to read the bytes from that the move does not disturb, while
+    /// the file is pending; `None` once it is settled (read its path).
+    pub fn reader(&self) -> std::io::Result<Option<std::fs::File>> {
+        match &self.unsettled {
+            Some((
+                TemporaryFile {
+                    file: Some(file), ..
+                },
+                _,
+            )) => file.try_clone().map(Some),
+            Some((temporary, _)) => {
+                fs_err::File::open(&temporary.path).map(|file| Some(file.into_parts().0))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Syncs the file and gives it its final name (blocking: call it on
+    /// a thread that may wait for the disk).
+    pub fn settle(mut self) -> Result<Fetched, IndexError> {
+        let Some((temporary, destination)) = self.unsettled.take() else {
+            return Ok(self.fetched.clone());
+        };
+        temporary
+            .move_to(&destination)
+            .map_err(|error| write_error(&destination, &error))?;
+        Ok(Fetched {
+            path: destination,
+            ..self.fetched.clone()
+        })
+    }
 }
 
 /// A `file://` URL: the file is hashed where it is (on the blocking pool)

@@ -74,7 +74,7 @@ pub use config::{
 pub use error::{
     CacheAdminError, ConfigError, FindLinksError, IndexError, MetadataError, ParseError,
 };
-pub use fetch::{hash_file, FetchProgress, Fetched};
+pub use fetch::{hash_file, FetchProgress, Fetched, Pending};
 pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
 pub use find_links::{FindLinks, FindLinksEntry};
 pub use http_auth::NetrcSource;

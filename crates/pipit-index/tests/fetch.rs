@@ -158,6 +158,74 @@ async fn fetch_with_a_stored_hash_is_a_cache_hit_with_no_request() {
 }
 
 #[tokio::test]
+async fn a_pending_download_is_readable_across_its_move_into_the_store() {
+    use std::io::{Read, Seek, SeekFrom};
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let sha256 = server.file_sha256(FILE).unwrap();
+    let url = file_url(&server);
+    let pending = client
+        .fetch_file_pending(&url, Some(&sha256), scratch.path(), &|_| {})
+        .await
+        .unwrap();
+    assert!(pending.is_pending());
+    let temporary = pending.fetched().path.clone();
+    assert_eq!(temporary.parent(), Some(blobs(cache.path()).as_path()));
+    assert!(
+        temporary
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".tmp-"),
+        "not under its final name before it is synced: {}",
+        temporary.display()
+    );
+    assert_eq!(names(&blobs(cache.path())).len(), 1);
+    let mut reader = pending
+        .reader()
+        .unwrap()
+        .expect("a pending file has a reader");
+    let settled = pending.settle().unwrap();
+    assert_eq!(settled.path, blobs(cache.path()).join(&sha256));
+    assert_eq!(settled.sha256, sha256);
+    assert!(!temporary.exists());
+    assert_eq!(names(&blobs(cache.path())), std::slice::from_ref(&sha256));
+    // The reader was opened before the move and still reads every byte.
+    reader.seek(SeekFrom::Start(0)).unwrap();
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).unwrap();
+    assert_eq!(bytes, payload());
+
+    // Stored now: nothing is pending, and there is nothing to read aside.
+    let again = client
+        .fetch_file_pending(&url, Some(&sha256), scratch.path(), &|_| {})
+        .await
+        .unwrap();
+    assert!(!again.is_pending());
+    assert!(again.fetched().from_cache);
+    assert!(again.reader().unwrap().is_none());
+    assert_eq!(again.settle().unwrap().path, settled.path);
+}
+
+#[tokio::test]
+async fn a_pending_download_dropped_unsettled_leaves_nothing() {
+    let server = server();
+    let cache = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let client = common::client(&server.url(), Some(cache.path()), false);
+    let pending = client
+        .fetch_file_pending(&file_url(&server), None, scratch.path(), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(names(&blobs(cache.path())).len(), 1);
+    drop(pending);
+    assert!(names(&blobs(cache.path())).is_empty());
+    assert!(names(scratch.path()).is_empty());
+}
+
+#[tokio::test]
 async fn wrong_expected_hash_leaves_no_blob_and_no_temporary_file() {
     let server = server();
     let cache = tempfile::tempdir().unwrap();

@@ -43,7 +43,7 @@ use pipit_index::WheelFilename;
 use crate::parallel::{Lender, Loan};
 use crate::wheel::{
     read_unpacked_checked, read_unpacked_info, unpack_wheel, unpack_wheel_limited, WheelError,
-    WheelInfo, MAX_UNPACKED_SIZE,
+    WheelInfo, WheelSource, MAX_UNPACKED_SIZE,
 };
 
 /// The prefix of every temporary name in the cache folder.
@@ -105,12 +105,13 @@ impl WheelCache {
 
     /// The unpacked form of `wheel`, whose sha256 is `sha256_hex` (verified
     /// by the caller), unpacking it on first use.
-    pub fn unpacked(
+    pub fn unpacked<'a>(
         &self,
         sha256_hex: &str,
-        wheel: &Path,
+        wheel: impl Into<WheelSource<'a>>,
         filename: &WheelFilename,
     ) -> Result<UnpackedWheel, WheelError> {
+        let wheel = wheel.into();
         let key = cache_key(sha256_hex)?;
         let dir = self.root.join(&key);
         let display = crate::wheel::wheel_display(filename);
@@ -181,10 +182,10 @@ impl WheelCache {
     /// Hard-linked installs share their files with the cache, so an edit
     /// to an installed file edits the cache too; `--force-reinstall` must
     /// not bring the edit back.
-    pub fn unpacked_verified(
+    pub fn unpacked_verified<'a>(
         &self,
         sha256_hex: &str,
-        wheel: &Path,
+        wheel: impl Into<WheelSource<'a>>,
         filename: &WheelFilename,
     ) -> Result<UnpackedWheel, WheelError> {
         let dir = self.root.join(cache_key(sha256_hex)?);
@@ -294,8 +295,8 @@ fn cache_key(sha256_hex: &str) -> Result<String, WheelError> {
 
 /// Unpacks `wheel` into `dest` (a folder the caller owns and removes), for
 /// `--no-cache-dir`; on error `dest` is removed.
-pub fn unpack_uncached(
-    wheel: &Path,
+pub fn unpack_uncached<'a>(
+    wheel: impl Into<WheelSource<'a>>,
     filename: &WheelFilename,
     dest: &Path,
 ) -> Result<UnpackedWheel, WheelError> {

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
-use pipit_index::{FetchProgress, IndexClient, WheelFilename};
+use pipit_index::{FetchProgress, IndexClient, Pending, WheelFilename};
 use serde_json::json;
 use tokio::sync::Semaphore;
 use url::Url;
@@ -32,6 +32,7 @@ use crate::lock::TargetLock;
 use crate::parallel::{threads_for, Lender, Loan};
 use crate::stage::{stage_wheel, StageOptions, StagedDist, FILES_PER_THREAD};
 use crate::transaction::{Move, Staging};
+use crate::wheel::WheelSource;
 
 /// How many wheels download at once.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -277,7 +278,7 @@ async fn stage_all(
         let verify_cache = options.verify_cache;
         let cancelled = cancelled.clone();
         tasks.spawn(async move {
-            let fetched = {
+            let pending = {
                 let _permit = semaphore
                     .acquire_owned()
                     .await
@@ -287,58 +288,90 @@ async fn stage_all(
                 }
                 fetch(&client, &wheel, &scratch, reporter.as_ref()).await?
             };
+            let fetched = pending.fetched().clone();
+            let download_name = wheel.filename.clone();
             let from_cache = fetched.from_cache || wheel.url.scheme() == "file";
             reporter.download_finished(&wheel.name, from_cache);
+            // A download is unpacked from the open file while the sync
+            // that must precede its move into the blob store waits for
+            // the disk beside it; the stage is awaited before the move's
+            // outcome so that no unpack outlives a failure.
+            let reader = pending.reader().map_err(|error| {
+                InstallError::Internal(format!(
+                    "cannot read back `{}`: {error}",
+                    fetched.path.display()
+                ))
+            })?;
+            let settling = pending
+                .is_pending()
+                .then(|| tokio::task::spawn_blocking(move || pending.settle()));
             let reporter_for_stage = reporter.clone();
-            let _stager = stagers
-                .acquire_owned()
-                .await
-                .map_err(|error| InstallError::Internal(error.to_string()))?;
-            let staged = tokio::task::spawn_blocking(move || {
-                if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Err(InstallError::Cancelled);
-                }
-                let filename = WheelFilename::parse(&wheel.filename).ok_or_else(|| {
-                    InstallError::Filename {
-                        filename: wheel.filename.clone(),
+            let staged = async {
+                let _stager = stagers
+                    .acquire_owned()
+                    .await
+                    .map_err(|error| InstallError::Internal(error.to_string()))?;
+                tokio::task::spawn_blocking(move || {
+                    if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                        return Err(InstallError::Cancelled);
                     }
-                })?;
-                let unpacked = match &cache {
-                    Some(cache) => {
-                        let cache = cache.as_ref().clone().with_lender(lender.clone());
-                        if verify_cache {
-                            cache.unpacked_verified(&fetched.sha256, &fetched.path, &filename)?
-                        } else {
-                            cache.unpacked(&fetched.sha256, &fetched.path, &filename)?
+                    let filename = WheelFilename::parse(&wheel.filename).ok_or_else(|| {
+                        InstallError::Filename {
+                            filename: wheel.filename.clone(),
                         }
-                    }
-                    None => unpack_uncached(&fetched.path, &filename, &unpack_dir)?,
-                };
-                let direct_url = wheel.direct_url.as_ref().map(|url| {
-                    json!({
-                        "archive_info": {
-                            "hash": format!("sha256={}", fetched.sha256),
-                            "hashes": {"sha256": fetched.sha256},
-                        },
-                        "url": url,
-                    })
-                });
-                let files = unpacked.info.record.len() as u64;
-                let loan = lender(threads_for(files, FILES_PER_THREAD, usize::MAX));
-                let stage_options = StageOptions {
-                    requested: wheel.requested,
-                    direct_url,
-                    compile,
-                    threads: loan.threads,
-                };
-                let staged =
-                    stage_wheel(&unpacked, &layout, &staging_root, &linker, &stage_options)?;
-                reporter_for_stage.staged(&wheel.name);
-                Ok::<_, InstallError>(staged)
-            })
-            .await
-            .map_err(|error| InstallError::Internal(format!("staging stopped: {error}")))??;
-            Ok::<_, InstallError>((index, staged, from_cache))
+                    })?;
+                    let source = match &reader {
+                        Some(file) => WheelSource::open(&fetched.path, file),
+                        None => WheelSource::from(&fetched.path),
+                    };
+                    let unpacked = match &cache {
+                        Some(cache) => {
+                            let cache = cache.as_ref().clone().with_lender(lender.clone());
+                            if verify_cache {
+                                cache.unpacked_verified(&fetched.sha256, source, &filename)?
+                            } else {
+                                cache.unpacked(&fetched.sha256, source, &filename)?
+                            }
+                        }
+                        None => unpack_uncached(source, &filename, &unpack_dir)?,
+                    };
+                    drop(reader);
+                    let direct_url = wheel.direct_url.as_ref().map(|url| {
+                        json!({
+                            "archive_info": {
+                                "hash": format!("sha256={}", fetched.sha256),
+                                "hashes": {"sha256": fetched.sha256},
+                            },
+                            "url": url,
+                        })
+                    });
+                    let files = unpacked.info.record.len() as u64;
+                    let loan = lender(threads_for(files, FILES_PER_THREAD, usize::MAX));
+                    let stage_options = StageOptions {
+                        requested: wheel.requested,
+                        direct_url,
+                        compile,
+                        threads: loan.threads,
+                    };
+                    let staged =
+                        stage_wheel(&unpacked, &layout, &staging_root, &linker, &stage_options)?;
+                    reporter_for_stage.staged(&wheel.name);
+                    Ok::<_, InstallError>(staged)
+                })
+                .await
+                .map_err(|error| InstallError::Internal(format!("staging stopped: {error}")))?
+            }
+            .await;
+            if let Some(settling) = settling {
+                let settled = settling
+                    .await
+                    .map_err(|error| InstallError::Internal(format!("storing stopped: {error}")))?;
+                settled.map_err(|source| InstallError::Download {
+                    filename: download_name.clone(),
+                    source,
+                })?;
+            }
+            Ok::<_, InstallError>((index, staged?, from_cache))
         });
     }
     let mut staged: Vec<Option<StagedDist>> = (0..order.len()).map(|_| None).collect();
@@ -373,13 +406,14 @@ async fn stage_all(
     Ok((staged.into_iter().flatten().collect(), report))
 }
 
-/// The wheel on disk, verified against the index's and the user's hashes.
+/// The wheel on disk, verified against the index's and the user's hashes
+/// (a download not yet synced and moved into the cache: see [`Pending`]).
 async fn fetch(
     client: &IndexClient,
     wheel: &WheelToInstall,
     scratch: &Path,
     reporter: &dyn Reporter,
-) -> Result<pipit_index::Fetched, InstallError> {
+) -> Result<Pending, InstallError> {
     let _ = std::fs::create_dir_all(scratch);
     let expected = blob_sha256(wheel.sha256.as_deref(), &wheel.allowed_hashes);
     let name = wheel.name.clone();
@@ -388,20 +422,21 @@ async fn fetch(
         FetchProgress::Bytes(bytes) => reporter.download_progress(&name, bytes),
         FetchProgress::Retrying { .. } => {}
     };
-    let fetched = client
-        .fetch_file(&wheel.url, expected, scratch, &progress)
+    let pending = client
+        .fetch_file_pending(&wheel.url, expected, scratch, &progress)
         .await
         .map_err(|source| InstallError::Download {
             filename: wheel.filename.clone(),
             source,
         })?;
-    if !wheel.allowed_hashes.is_empty() && !matches_any(&wheel.allowed_hashes, &fetched)? {
+    let fetched = pending.fetched();
+    if !wheel.allowed_hashes.is_empty() && !matches_any(&wheel.allowed_hashes, fetched)? {
         return Err(InstallError::HashNotAllowed {
             filename: wheel.filename.clone(),
             actual: fetched.sha256.clone(),
         });
     }
-    Ok(fetched)
+    Ok(pending)
 }
 
 /// The sha256 a fetch is checked against while it streams: the index's;

@@ -45,4 +45,4 @@ pub use stage::{
 };
 pub use transaction::{has_leftovers, recover, Move, Recovery, Staging, TransactionError};
 pub use uninstall::{remove_empty_dirs, uninstall, Decision, UninstallError, UninstallReport};
-pub use wheel::{unpack_wheel, WheelError, WheelInfo};
+pub use wheel::{unpack_wheel, WheelError, WheelInfo, WheelSource};

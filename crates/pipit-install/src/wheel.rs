@@ -227,11 +227,51 @@ pub(crate) fn wheel_display(filename: &WheelFilename) -> String {
     filename.to_string()
 }
 
+/// Where a wheel's bytes are read: its path, and the file already open when
+/// the path may change meanwhile (a download still moving into the cache).
+#[derive(Debug, Clone, Copy)]
+pub struct WheelSource<'a> {
+    path: &'a Path,
+    open: Option<&'a std::fs::File>,
+}
+
+impl<'a> WheelSource<'a> {
+    /// The wheel at `path`, read through `file`, which was opened there.
+    pub fn open(path: &'a Path, file: &'a std::fs::File) -> Self {
+        Self {
+            path,
+            open: Some(file),
+        }
+    }
+
+    /// Where the wheel is (or was, when it was opened), for messages.
+    pub fn path(&self) -> &'a Path {
+        self.path
+    }
+
+    fn file(&self) -> Result<std::fs::File, WheelError> {
+        match self.open {
+            Some(file) => file.try_clone(),
+            None => std::fs::File::open(self.path),
+        }
+        .map_err(WheelError::io(self.path))
+    }
+}
+
+impl<'a, P: AsRef<Path> + ?Sized> From<&'a P> for WheelSource<'a> {
+    fn from(path: &'a P) -> Self {
+        Self {
+            path: path.as_ref(),
+            open: None,
+        }
+    }
+}
+
 /// Unpacks `wheel` into `dest` (an empty or missing folder), checking it
 /// as the module documentation says. On error `dest` may hold part of the
 /// wheel: callers unpack into a folder of their own and discard it.
-pub fn unpack_wheel(
-    wheel: &Path,
+pub fn unpack_wheel<'a>(
+    wheel: impl Into<WheelSource<'a>>,
     filename: &WheelFilename,
     dest: &Path,
 ) -> Result<WheelInfo, WheelError> {
@@ -254,8 +294,8 @@ struct Item {
 
 /// [`unpack_wheel`] with an unpacked-size limit, on the threads `lend`
 /// spares it (it asks for one per [`BYTES_PER_THREAD`]).
-pub(crate) fn unpack_wheel_limited(
-    wheel: &Path,
+pub(crate) fn unpack_wheel_limited<'a>(
+    wheel: impl Into<WheelSource<'a>>,
     filename: &WheelFilename,
     dest: &Path,
     limit: u64,
@@ -266,8 +306,8 @@ pub(crate) fn unpack_wheel_limited(
         wheel: display.clone(),
         message: error.to_string(),
     };
-    let file = std::fs::File::open(wheel).map_err(WheelError::io(wheel))?;
-    let reader = PositionalReader::new(file).map_err(WheelError::io(wheel))?;
+    let wheel = wheel.into();
+    let reader = PositionalReader::new(wheel.file()?).map_err(WheelError::io(wheel.path()))?;
     let mut archive = ZipArchive::new(reader).map_err(zip_error)?;
 
     let mut files: Vec<Item> = Vec::new();

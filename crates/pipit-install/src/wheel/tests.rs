@@ -132,6 +132,29 @@ fn a_valid_wheel_unpacks_with_its_info() {
 }
 
 #[test]
+fn an_open_wheel_unpacks_after_its_file_moved() {
+    let (dir, wheel) = built(WheelBuilder::new("demo", "1.0").file("demo/__init__.py", "x = 1\n"));
+    let file = std::fs::File::open(&wheel).unwrap();
+    let moved = dir.path().join("moved.whl");
+    std::fs::rename(&wheel, &moved).unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = WheelCache::new(cache_dir.path());
+    let unpacked = cache
+        .unpacked(
+            &sha256_hex(&moved),
+            WheelSource::open(&wheel, &file),
+            &filename_of(&wheel),
+        )
+        .unwrap();
+    let init = unpacked.dir.join("demo/__init__.py");
+    assert_eq!(std::fs::read(init).unwrap(), b"x = 1\n");
+    // A source that is only a path is opened there: gone now.
+    let dest = tempfile::tempdir().unwrap();
+    let error = unpack_wheel(&wheel, &filename_of(&wheel), dest.path()).unwrap_err();
+    assert!(error.to_string().contains("demo-1.0"), "{error}");
+}
+
+#[test]
 fn refuses_a_parent_component() {
     let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").raw_entry("../evil.py", "x"));
     let error = refusal(&wheel, "../evil.py");
