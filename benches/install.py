@@ -234,11 +234,14 @@ class Retired:
     """Folders that runs left behind, moved aside instead of deleted while tools are timed.
 
     Deleting a tree just before a timed run slows that run down: ext4 without a journal
-    will not reuse an inode freed in the last 60 seconds (`recently_deleted` in the
-    kernel), so creating files right after deleting thousands of them scans past every
-    freed inode. A warm install of the web set took 0.43–0.68 s right after deleting the
-    previous target and 0.23–0.26 s after a quiet minute. Renaming frees no inode; the
-    folders are deleted between sources, then the file system is given `settle` seconds.
+    will not reuse an inode freed in the last 60 seconds, or the last 360 seconds while
+    its inode table block is dirty, which creating files next to it makes it
+    (`recently_deleted` in the kernel), so creating files after deleting thousands of
+    them scans past every freed inode. A warm install of the web set took 0.43–0.68 s
+    right after deleting the previous target and 0.23–0.26 s after a quiet minute; a
+    cold science install spent 60% of its samples in that scan 65 s after a large
+    deletion and 7% six minutes after it. Renaming frees no inode; the folders are
+    deleted between sources, then the file system is given `settle` seconds.
     On tmpfs, which has no such cost and holds everything in memory, folders are deleted
     at once.
     """
@@ -906,10 +909,10 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--settle",
         type=float,
-        default=65,
+        default=370,
         help="seconds to wait after deleting the folders of a source's runs, before the "
-        "next source is measured (default 65: ext4 without a journal keeps freed inodes "
-        "aside for 60 s)",
+        "next source is measured (default 370: ext4 without a journal keeps freed inodes "
+        "aside for up to 360 s)",
     )
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("--markdown", type=Path, help="write the Markdown report to this file")
