@@ -14,6 +14,7 @@
 //! outside the target folder, its own `.pipit/` bookkeeping inside it, and
 //! the cache folder.
 
+mod at;
 pub mod cache;
 pub mod check;
 mod folders;

@@ -16,6 +16,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::at::LinkFolders;
 use crate::wheel::WheelError;
 
 /// How files get from the cache into a target.
@@ -86,9 +87,32 @@ impl Linker {
 
     /// Places `src` at `dst`, which must not exist; its parent must.
     pub fn link(&self, src: &Path, dst: &Path) -> Result<(), WheelError> {
+        self.place(None, src, dst)
+    }
+
+    /// [`Linker::link`] for one of a run of files: hard links are made
+    /// through the folders of the previous file when they are the same.
+    pub(crate) fn link_in(
+        &self,
+        folders: &mut LinkFolders,
+        src: &Path,
+        dst: &Path,
+    ) -> Result<(), WheelError> {
+        self.place(Some(folders), src, dst)
+    }
+
+    fn place(
+        &self,
+        folders: Option<&mut LinkFolders>,
+        src: &Path,
+        dst: &Path,
+    ) -> Result<(), WheelError> {
         let attempt = match self.mode {
             LinkMode::Copy => return copy(src, dst),
-            LinkMode::Hardlink => std::fs::hard_link(src, dst),
+            LinkMode::Hardlink => match folders {
+                Some(folders) => folders.hard_link(src, dst),
+                None => std::fs::hard_link(src, dst),
+            },
             LinkMode::Clone => clone(src, dst),
             LinkMode::Symlink => symlink(src, dst),
         };

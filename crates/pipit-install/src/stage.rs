@@ -35,6 +35,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
+use crate::at::LinkFolders;
 use crate::cache::UnpackedWheel;
 use crate::folders::Folders;
 use crate::layout::InstallLayout;
@@ -264,13 +265,15 @@ pub fn stage_wheel(
     let place = |chunk: Vec<Planned>| {
         let mut placed = Vec::with_capacity(chunk.len());
         let mut folders = Folders::default();
+        let mut open = LinkFolders::default();
         for planned in chunk {
             let staged = staged_path(&planned.final_path);
             let named = |error| staging_error(error, wheel, &planned.entry);
             folders.create_parent(&staged).map_err(named)?;
             let (hash, size) = match planned.source {
                 Source::Link { src, hash, size } => {
-                    replacing(&staged, || linker.link(&src, &staged)).map_err(named)?;
+                    replacing(&staged, || linker.link_in(&mut open, &src, &staged))
+                        .map_err(named)?;
                     (hash, size)
                 }
                 Source::Write { bytes, mode } => {

@@ -37,6 +37,7 @@ use pipit_index::{normalize_name, WheelFilename};
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
+use crate::at::OpenFolder;
 use crate::folders::Folders;
 use crate::parallel::{in_parallel, split_by_weight, threads_for, Loan};
 use crate::positional::PositionalReader;
@@ -669,7 +670,7 @@ pub(crate) fn build_info(
     filename: &WheelFilename,
     dist_info_dir: &str,
     files: MetadataFiles,
-    present: impl Fn(&RecordEntry) -> bool,
+    mut present: impl FnMut(&RecordEntry) -> bool,
 ) -> Result<WheelInfo, WheelError> {
     let missing = |file: &str| WheelError::Missing {
         wheel: wheel.to_string(),
@@ -819,17 +820,14 @@ pub fn read_unpacked_checked(
         entry_points: read("entry_points.txt")?,
     };
     let incomplete = std::cell::RefCell::new(Vec::new());
+    let mut folder = OpenFolder::default();
     let info = build_info(&wheel, filename, &dist_info_dir, files, |entry| {
-        let file = std::fs::symlink_metadata(dir.join(&entry.path))
-            .ok()
-            .filter(std::fs::Metadata::is_file);
-        let complete = file
-            .as_ref()
-            .is_some_and(|file| entry.size.is_none_or(|size| size == file.len()));
+        let size = folder.regular_file_size(&dir.join(&entry.path));
+        let complete = size.is_some_and(|size| entry.size.is_none_or(|recorded| recorded == size));
         if entry.hash.is_some() && !complete {
             incomplete.borrow_mut().push(entry.path.clone());
         }
-        file.is_some()
+        size.is_some()
     })?;
     Ok((info, incomplete.into_inner()))
 }
