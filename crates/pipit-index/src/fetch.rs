@@ -1,16 +1,18 @@
 //! [`IndexClient::fetch_file`]: the download primitive of the installer
 //! and of `pipit download`. A file is streamed to disk while its sha256 is
 //! computed, so no body is ever held in memory, and it reaches its final
-//! name only once verified and synced:
+//! name only once verified (and, in the blob store, synced):
 //!
 //! ```text
 //! <cache_dir>/blobs-v1/sha256/
-//!   .tmp-<pid>-<n>-<file name>     the body as it arrives (deleted on any failure)
+//!   .tmp-<pid>-<n>-<file name>     the body as it arrives (deleted on any failure,
+//!                                  and when the fetch is dropped)
 //!   <hex digest>                   renamed into place once the digest is checked
 //!                                  and the file synced
 //! <scratch_dir>/                   with no cache folder (`--no-cache-dir`)
 //!   .tmp-<pid>-<n>-<file name>     the same, then
-//!   <pid>-<n>-<file name>          the verified file, the caller's to remove
+//!   <pid>-<n>-<file name>          the verified file (not synced: nothing reuses
+//!                                  it), the caller's to remove
 //! ```
 //!
 //! The installer takes the file before that last step
@@ -46,7 +48,8 @@ pub enum FetchProgress {
 /// A file fetched (or found) on disk, verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
-    /// The blob, the scratch file, or for a `file://` URL the file itself.
+    /// The blob, the scratch file, or for a `file://` URL the file itself
+    /// (from [`Pending::fetched`], while pending: the temporary file).
     pub path: PathBuf,
     /// The file's sha256, lowercase hex.
     pub sha256: String,
@@ -85,10 +88,12 @@ impl IndexClient {
         let pending = self
             .fetch_file_pending(url, expected_sha256, scratch_dir, progress)
             .await?;
+        let path = pending.fetched().path.clone();
         tokio::task::spawn_blocking(move || pending.settle())
             .await
-            .map_err(|error| IndexError::Client {
-                message: format!("storing a download stopped: {error}"),
+            .map_err(|error| IndexError::Write {
+                path,
+                message: format!("storing the download stopped: {error}"),
             })?
     }
 
@@ -135,10 +140,7 @@ impl IndexClient {
         fs_err::create_dir_all(directory).map_err(|error| write_error(directory, &error))?;
         let name = file_name(url);
         let streamed = self.stream_to_disk(url, directory, &name, progress).await?;
-        let temporary = TemporaryFile {
-            path: streamed.path,
-            file: Some(streamed.file),
-        };
+        let temporary = streamed.temporary;
         if let Some(expected) = expected {
             if expected != streamed.sha256 {
                 drop(temporary);
@@ -149,9 +151,11 @@ impl IndexClient {
                 });
             }
         }
-        let destination = match blobs {
-            Some(blobs) => blobs.path(&streamed.sha256),
-            None => scratch_dir.join(unique_name(&name)),
+        // Only the blob store trusts its files without hashing them again:
+        // a scratch file is the caller's to use once, and needs no sync.
+        let (destination, sync) = match blobs {
+            Some(blobs) => (blobs.path(&streamed.sha256), true),
+            None => (scratch_dir.join(unique_name(&name)), false),
         };
         Ok(Pending {
             fetched: Fetched {
@@ -160,7 +164,11 @@ impl IndexClient {
                 size: streamed.size,
                 from_cache: false,
             },
-            unsettled: Some((temporary, destination)),
+            unsettled: Some(Unsettled {
+                temporary,
+                destination,
+                sync,
+            }),
         })
     }
 
@@ -172,8 +180,8 @@ impl IndexClient {
     }
 
     /// Streams the body of `url` into a fresh temporary file in
-    /// `directory`, starting over on each retry; the file's path, sha256
-    /// and size.
+    /// `directory`, starting over on each retry; the file (open, and
+    /// removed unless moved), its sha256 and size.
     async fn stream_to_disk(
         &self,
         url: &Url,
@@ -194,19 +202,22 @@ impl IndexClient {
             }
             let total = response.content_length();
             progress(FetchProgress::Started { total });
-            let temporary = temporary_path(directory, name);
-            match stream_body(&mut response, &temporary, progress).await {
+            // Removed on every failure, and when this future is dropped.
+            let mut temporary = TemporaryFile {
+                path: temporary_path(directory, name),
+                file: None,
+            };
+            match stream_body(&mut response, &temporary.path, progress).await {
                 Ok((file, sha256, size)) => {
+                    temporary.file = Some(file);
                     if total.is_none_or(|total| total == size) {
                         return Ok(Streamed {
-                            path: temporary,
-                            file,
+                            temporary,
                             sha256,
                             size,
                         });
                     }
-                    drop(file);
-                    let _ = fs_err::remove_file(&temporary);
+                    drop(temporary);
                     let short = IndexError::Connect {
                         url: redact(url),
                         message: format!(
@@ -217,12 +228,13 @@ impl IndexClient {
                     attempts.retry_after(short).await?;
                 }
                 Err(StreamError::Body(error)) => {
-                    let _ = fs_err::remove_file(&temporary);
+                    drop(temporary);
                     attempts.retry_after_body_error(&error).await?;
                 }
                 Err(StreamError::Write(error)) => {
-                    let _ = fs_err::remove_file(&temporary);
-                    return Err(write_error(&temporary, &error));
+                    let error = write_error(&temporary.path, &error);
+                    drop(temporary);
+                    return Err(error);
                 }
             }
         }
@@ -275,8 +287,7 @@ async fn stream_body(
 
 /// A body written to a temporary file, before it is checked.
 struct Streamed {
-    path: PathBuf,
-    file: std::fs::File,
+    temporary: TemporaryFile,
     sha256: String,
     size: u64,
 }
@@ -285,26 +296,34 @@ struct Streamed {
 #[derive(Debug)]
 struct TemporaryFile {
     path: PathBuf,
-    /// Open for reading and writing: synced through it, read through clones of it.
+    /// Open for reading and writing once written: synced through it, read
+    /// through clones of it.
     file: Option<std::fs::File>,
 }
 
 impl TemporaryFile {
-    /// Syncs the file and renames it to `destination`. The blob store's
-    /// entries are trusted without re-hashing, so a crash must not leave
-    /// a name with other content: the sync comes first.
-    fn move_to(mut self, destination: &Path) -> std::io::Result<()> {
-        if let Some(file) = self.file.take() {
-            file.sync_all()?;
+    /// Syncs the file when `sync`, then renames it to `destination`. The
+    /// blob store's entries are trusted without re-hashing, so a crash
+    /// must not leave a name with other content: the sync comes first.
+    fn move_to(mut self, destination: &Path, sync: bool) -> Result<(), IndexError> {
+        let Some(file) = self.file.take() else {
+            let closed = std::io::Error::other("the file was closed before it was stored");
+            return Err(write_error(&self.path, &closed));
+        };
+        if sync {
+            file.sync_all()
+                .map_err(|error| write_error(&self.path, &error))?;
         }
-        let moved = fs_err::rename(&self.path, destination);
-        if moved.is_ok() {
-            self.path = PathBuf::new();
-        }
-        // Another process stored the same blob first: same content.
-        match moved {
+        drop(file);
+        match fs_err::rename(&self.path, destination) {
+            Ok(()) => {
+                self.path = PathBuf::new();
+                Ok(())
+            }
+            // Another process stored the same blob first: same content
+            // (ours is removed on drop).
             Err(_) if destination.is_file() => Ok(()),
-            other => other,
+            Err(error) => Err(write_error(destination, &error)),
         }
     }
 }
@@ -318,15 +337,24 @@ impl Drop for TemporaryFile {
     }
 }
 
+/// What is left to do for a pending file.
+#[derive(Debug)]
+struct Unsettled {
+    temporary: TemporaryFile,
+    destination: PathBuf,
+    sync: bool,
+}
+
 /// A fetched, verified file that may still have to be synced and moved to
 /// its final name ([`Pending::settle`]). Until then its bytes are read
 /// through [`Pending::reader`], which stays valid across the move; a
 /// pending file dropped unsettled is removed.
 #[derive(Debug)]
+#[must_use = "a pending download that is dropped is removed"]
 pub struct Pending {
     /// `path` is where the bytes are now: the temporary file while unsettled.
     fetched: Fetched,
-    unsettled: Option<(TemporaryFile, PathBuf)>,
+    unsettled: Option<Unsettled>,
 }
 
 impl Pending {
@@ -350,31 +378,28 @@ impl Pending {
     /// A file to read the bytes from that the move does not disturb, while
     /// the file is pending; `None` once it is settled (read its path).
     pub fn reader(&self) -> std::io::Result<Option<std::fs::File>> {
-        match &self.unsettled {
-            Some((
-                TemporaryFile {
-                    file: Some(file), ..
-                },
-                _,
-            )) => file.try_clone().map(Some),
-            Some((temporary, _)) => {
-                fs_err::File::open(&temporary.path).map(|file| Some(file.into_parts().0))
-            }
-            None => Ok(None),
+        let Some(unsettled) = &self.unsettled else {
+            return Ok(None);
+        };
+        match &unsettled.temporary.file {
+            Some(file) => file.try_clone().map(Some),
+            None => Err(std::io::Error::other(
+                "the file was closed before it was stored",
+            )),
         }
     }
 
-    /// Syncs the file and gives it its final name (blocking: call it on
-    /// a thread that may wait for the disk).
+    /// Syncs the file (into the blob store only) and gives it its final
+    /// name; blocking: call it on a thread that may wait for the disk.
     pub fn settle(mut self) -> Result<Fetched, IndexError> {
-        let Some((temporary, destination)) = self.unsettled.take() else {
+        let Some(unsettled) = self.unsettled.take() else {
             return Ok(self.fetched.clone());
         };
-        temporary
-            .move_to(&destination)
-            .map_err(|error| write_error(&destination, &error))?;
+        unsettled
+            .temporary
+            .move_to(&unsettled.destination, unsettled.sync)?;
         Ok(Fetched {
-            path: destination,
+            path: unsettled.destination,
             ..self.fetched.clone()
         })
     }

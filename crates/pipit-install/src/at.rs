@@ -22,6 +22,8 @@ pub(crate) struct OpenFolder {
 impl OpenFolder {
     /// The folder holding `path`, open, and the name of `path` in it;
     /// `None` when that cannot be had (the caller falls back to the path).
+    /// `path` ends in a name: callers pass checked entry paths, never one
+    /// ending in `/`, `.` or `..` (a trailing `/` would be dropped here).
     #[cfg(unix)]
     fn holding<'a>(
         &mut self,
@@ -70,7 +72,9 @@ impl OpenFolder {
 /// The folders of the last link's source and destination, kept open.
 #[derive(Default)]
 pub(crate) struct LinkFolders {
+    #[cfg(unix)]
     source: OpenFolder,
+    #[cfg(unix)]
     destination: OpenFolder,
 }
 

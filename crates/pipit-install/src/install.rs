@@ -362,16 +362,23 @@ async fn stage_all(
                 .map_err(|error| InstallError::Internal(format!("staging stopped: {error}")))?
             }
             .await;
-            if let Some(settling) = settling {
-                let settled = settling
-                    .await
-                    .map_err(|error| InstallError::Internal(format!("storing stopped: {error}")))?;
-                settled.map_err(|source| InstallError::Download {
-                    filename: download_name.clone(),
-                    source,
-                })?;
-            }
-            Ok::<_, InstallError>((index, staged?, from_cache))
+            let settled = match settling {
+                Some(settling) => match settling.await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(source)) => Err(InstallError::Download {
+                        filename: download_name.clone(),
+                        source,
+                    }),
+                    Err(error) => Err(InstallError::Internal(format!(
+                        "storing `{download_name}` stopped: {error}"
+                    ))),
+                },
+                None => Ok(()),
+            };
+            // When both fail, the stage's error says more.
+            let staged = staged?;
+            settled?;
+            Ok::<_, InstallError>((index, staged, from_cache))
         });
     }
     let mut staged: Vec<Option<StagedDist>> = (0..order.len()).map(|_| None).collect();

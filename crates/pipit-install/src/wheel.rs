@@ -790,8 +790,9 @@ pub fn read_unpacked_info(dir: &Path, filename: &WheelFilename) -> Result<WheelI
 }
 
 /// [`read_unpacked_info`], and the RECORD rows with a hash whose file is
-/// missing or not of the recorded size, from one `lstat` per row: the
-/// check a cached tree passes before it is linked from, nothing is read.
+/// missing or not of the recorded size, from one `lstat` per row (asked
+/// through the open folder, see `at.rs`): the check a cached tree passes
+/// before it is linked from, nothing is read.
 pub fn read_unpacked_checked(
     dir: &Path,
     filename: &WheelFilename,
