@@ -5,14 +5,16 @@
 //!
 //! ```text
 //! <cache_dir>/blobs-v1/sha256/
-//!   .tmp-<pid>-<n>-<file name>     the body as it arrives (deleted on any failure,
-//!                                  and when the fetch is dropped)
+//!   .tmp-<pid>-<n>-<file name>     the body as it arrives (deleted on any failure
+//!                                  and when the fetch is dropped; one left by a
+//!                                  killed process is for `pipit cache prune`)
 //!   <hex digest>                   renamed into place once the digest is checked
 //!                                  and the file synced
 //! <scratch_dir>/                   with no cache folder (`--no-cache-dir`)
 //!   .tmp-<pid>-<n>-<file name>     the same, then
-//!   <pid>-<n>-<file name>          the verified file (not synced: nothing reuses
-//!                                  it), the caller's to remove
+//!   <pid>-<n>-<file name>          the verified file, the caller's to remove (synced
+//!                                  by `fetch_file`; the installer reads it once and
+//!                                  skips the sync)
 //! ```
 //!
 //! The installer takes the file before that last step
@@ -85,22 +87,28 @@ impl IndexClient {
         scratch_dir: &Path,
         progress: &(dyn Fn(FetchProgress) + Send + Sync),
     ) -> Result<Fetched, IndexError> {
-        let pending = self
+        let mut pending = self
             .fetch_file_pending(url, expected_sha256, scratch_dir, progress)
             .await?;
-        let path = pending.fetched().path.clone();
+        // `pipit download` hands even a scratch file to the user under its
+        // final name: it is synced too.
+        let mut destination = pending.fetched().path.clone();
+        if let Some(unsettled) = pending.unsettled.as_mut() {
+            unsettled.sync = true;
+            destination.clone_from(&unsettled.destination);
+        }
         tokio::task::spawn_blocking(move || pending.settle())
             .await
             .map_err(|error| IndexError::Write {
-                path,
+                path: destination,
                 message: format!("storing the download stopped: {error}"),
             })?
     }
 
     /// [`IndexClient::fetch_file`] up to the point where the file is
-    /// verified but not yet synced and moved to its final name: a caller
-    /// can read it ([`Pending::reader`]) while [`Pending::settle`] waits
-    /// for the disk.
+    /// verified but not yet moved to its final name (nor, for the blob
+    /// store, synced): a caller can read it ([`Pending::reader`]) while
+    /// [`Pending::settle`] waits for the disk. Scratch files are not synced.
     pub async fn fetch_file_pending(
         &self,
         url: &Url,
@@ -152,7 +160,8 @@ impl IndexClient {
             }
         }
         // Only the blob store trusts its files without hashing them again:
-        // a scratch file is the caller's to use once, and needs no sync.
+        // an installer's scratch file is read once and thrown away, and needs
+        // no sync (`fetch_file` syncs it anyway).
         let (destination, sync) = match blobs {
             Some(blobs) => (blobs.path(&streamed.sha256), true),
             None => (scratch_dir.join(unique_name(&name)), false),
@@ -202,12 +211,19 @@ impl IndexClient {
             }
             let total = response.content_length();
             progress(FetchProgress::Started { total });
-            // Removed on every failure, and when this future is dropped.
-            let mut temporary = TemporaryFile {
-                path: temporary_path(directory, name),
-                file: None,
-            };
-            match stream_body(&mut response, &temporary.path, progress).await {
+            let path = temporary_path(directory, name);
+            let file = tokio::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .await
+                .map_err(|error| write_error(&path, &error))?;
+            // Ours from here (not before: a failed `create_new` names a file
+            // that is not), removed on every failure and when this future
+            // is dropped.
+            let mut temporary = TemporaryFile { path, file: None };
+            match stream_body(&mut response, file, progress).await {
                 Ok((file, sha256, size)) => {
                     temporary.file = Some(file);
                     if total.is_none_or(|total| total == size) {
@@ -252,24 +268,17 @@ const WRITE_BUFFER: usize = 1024 * 1024;
 /// never stalls the runtime threads that other downloads share. A download
 /// holds [`WRITE_BUFFER`] bytes at most (less for a smaller body), and
 /// tokio's `File` a copy of the last write while the pool writes it. The
-/// file is opened for reading too, so that it can be read while
+/// caller opens the file for reading too, so that it can be read while
 /// [`Pending::settle`] syncs it.
 async fn stream_body(
     response: &mut reqwest::Response,
-    path: &Path,
+    file: tokio::fs::File,
     progress: &(dyn Fn(FetchProgress) + Send + Sync),
 ) -> Result<(std::fs::File, String, u64), StreamError> {
     let capacity = response
         .content_length()
         .and_then(|length| usize::try_from(length).ok())
         .map_or(WRITE_BUFFER, |length| length.clamp(1, WRITE_BUFFER));
-    let file = tokio::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .await
-        .map_err(StreamError::Write)?;
     let mut file = tokio::io::BufWriter::with_capacity(capacity, file);
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
@@ -345,12 +354,12 @@ struct Unsettled {
     sync: bool,
 }
 
-/// A fetched, verified file that may still have to be synced and moved to
-/// its final name ([`Pending::settle`]). Until then its bytes are read
+/// A fetched, verified file that may still have to be moved to its final
+/// name (and synced first, in the blob store) ([`Pending::settle`]). Until then its bytes are read
 /// through [`Pending::reader`], which stays valid across the move; a
 /// pending file dropped unsettled is removed.
 #[derive(Debug)]
-#[must_use = "a pending download that is dropped is removed"]
+#[must_use = "a pending download that is dropped unsettled is removed"]
 pub struct Pending {
     /// `path` is where the bytes are now: the temporary file while unsettled.
     fetched: Fetched,
@@ -370,7 +379,7 @@ impl Pending {
         &self.fetched
     }
 
-    /// Whether the file still has to be synced and moved.
+    /// Whether the file still has to be moved (and maybe synced).
     pub fn is_pending(&self) -> bool {
         self.unsettled.is_some()
     }

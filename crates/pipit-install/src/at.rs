@@ -23,7 +23,8 @@ impl OpenFolder {
     /// The folder holding `path`, open, and the name of `path` in it;
     /// `None` when that cannot be had (the caller falls back to the path).
     /// `path` ends in a name: callers pass checked entry paths, never one
-    /// ending in `/`, `.` or `..` (a trailing `/` would be dropped here).
+    /// ending in `/`, `.` or `..` (a trailing `/` or `/.` would be dropped
+    /// here).
     #[cfg(unix)]
     fn holding<'a>(
         &mut self,

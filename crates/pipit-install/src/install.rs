@@ -414,7 +414,7 @@ async fn stage_all(
 }
 
 /// The wheel on disk, verified against the index's and the user's hashes
-/// (a download not yet synced and moved into the cache: see [`Pending`]).
+/// (a download not yet moved to its final name: see [`Pending`]).
 async fn fetch(
     client: &IndexClient,
     wheel: &WheelToInstall,
