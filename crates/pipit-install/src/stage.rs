@@ -335,10 +335,13 @@ pub fn stage_wheel(
     let record_staged = staged_path(&record_final);
     let record_entry = format!("{}/RECORD", info.dist_info_dir);
     let named = |error| staging_error(error, wheel, &record_entry);
-    // INSTALLER made the folder, on whichever thread placed it.
-    Folders::default()
-        .create_parent(&record_staged)
-        .map_err(named)?;
+    // INSTALLER made the folder, on whichever thread placed it; this only
+    // makes sure.
+    if let Some(folder) = record_staged.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(WheelError::io(folder))
+            .map_err(named)?;
+    }
     let record_bytes = write_record(&record).into_bytes();
     replacing(&record_staged, || {
         write_new(&record_staged, &record_bytes, FileMode::Default)
