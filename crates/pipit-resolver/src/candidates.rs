@@ -5,9 +5,15 @@
 //! `Requires-Python`, yanked files, `--no-binary`, `--hash` restrictions and
 //! `--exclude-newer`. Version-level rules (specifiers, pre-releases,
 //! preferences) are the provider's.
+//!
+//! A version's files are judged when the resolver first asks about that
+//! version, not when the listing arrives: a page lists thousands of files
+//! (every wheel of every release) and a resolution looks at a handful of
+//! versions, so judging them all up front was most of a warm resolution.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pipit_index::{FileOrigin, ListedFile, ProjectListing, WheelFilename, Yanked};
@@ -16,30 +22,21 @@ use pipit_python::Tags;
 use crate::reason::Unusable;
 
 /// The facts about the target and the user's rules that judge a file.
-pub(crate) struct FileRules<'a> {
+pub(crate) struct FileRules {
     /// The target's accepted wheel tags, best first.
-    pub tags: &'a Tags,
+    pub tags: Arc<Tags>,
     /// The target's full Python version, for `Requires-Python`.
-    pub python: &'a Version,
+    pub python: Version,
     /// `--ignore-requires-python`.
     pub ignore_requires_python: bool,
     /// `--no-binary` names this project (or `:all:`).
     pub no_binary: bool,
     /// The user's `--hash` values for this project (`algorithm:hex`); empty
     /// means any file.
-    pub hashes: &'a [String],
+    pub hashes: Vec<String>,
     /// `--exclude-newer`: files uploaded after this (or with no upload time,
     /// from an index) do not exist for this resolution.
     pub exclude_newer: Option<jiff::Timestamp>,
-}
-
-/// A file and what the rules say about it.
-#[derive(Debug, Clone)]
-pub(crate) struct JudgedFile {
-    /// The file, with where it was found.
-    pub listed: ListedFile,
-    /// Its tag rank (lower is better) when usable, else why not.
-    pub verdict: Result<Rank, Unusable>,
 }
 
 /// How good a usable wheel is for the target: tag rank first, then the
@@ -52,15 +49,31 @@ pub(crate) struct Rank {
     pub build: std::cmp::Reverse<(u64, String)>,
 }
 
-/// All files of one version.
-#[derive(Debug, Clone)]
+/// A file's tag rank (lower is better) when usable, else why not.
+pub(crate) type Verdict = Result<Rank, Unusable>;
+
+/// All files of one version, judged on first use.
 pub(crate) struct VersionFiles {
     /// The files of the version, in listing order.
-    pub files: Vec<JudgedFile>,
+    files: Vec<ListedFile>,
+    /// One verdict per file, in the same order, once asked for.
+    verdicts: OnceLock<Vec<Verdict>>,
+    /// The project's rules, shared by all its versions.
+    rules: Arc<FileRules>,
+}
+
+impl std::fmt::Debug for VersionFiles {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("VersionFiles")
+            .field("files", &self.files)
+            .field("verdicts", &self.verdicts.get())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a project offers the target, by version.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Candidates {
     /// Versions (ascending) and their files.
     pub versions: BTreeMap<Version, VersionFiles>,
@@ -71,9 +84,12 @@ pub(crate) struct Candidates {
 }
 
 impl Candidates {
-    /// Judges every file of `listing` by `rules`, keeping the files (not
-    /// copies: a page's files are most of a resolution's memory).
-    pub fn new(listing: ProjectListing, rules: &FileRules<'_>) -> Self {
+    /// Sorts the files of `listing` into versions, to be judged by `rules`
+    /// when asked, keeping the files (not copies: a page's files are most
+    /// of a resolution's memory). Only `--exclude-newer` applies now, since
+    /// the counts of files it drops explain an empty result.
+    pub fn new(listing: ProjectListing, rules: FileRules) -> Self {
+        let rules = Arc::new(rules);
         let mut candidates = Candidates::default();
         for listed in listing.files {
             if let Some(cutoff) = rules.exclude_newer {
@@ -93,13 +109,18 @@ impl Candidates {
                     }
                 }
             }
-            let verdict = judge(&listed, rules);
-            candidates
-                .versions
-                .entry(listed.version.clone())
-                .or_insert_with(|| VersionFiles { files: Vec::new() })
-                .files
-                .push(JudgedFile { listed, verdict });
+            let files = match candidates.versions.get_mut(&listed.version) {
+                Some(files) => files,
+                None => candidates
+                    .versions
+                    .entry(listed.version.clone())
+                    .or_insert_with(|| VersionFiles {
+                        files: Vec::new(),
+                        verdicts: OnceLock::new(),
+                        rules: rules.clone(),
+                    }),
+            };
+            files.files.push(listed);
         }
         // Kept for the whole resolution: without the doubling's spare room.
         for version in candidates.versions.values_mut() {
@@ -110,19 +131,29 @@ impl Candidates {
 }
 
 impl VersionFiles {
+    /// Each file with its verdict, judging the version's files on first call.
+    pub fn judged(&self) -> impl Iterator<Item = (&ListedFile, &Verdict)> {
+        let verdicts = self.verdicts.get_or_init(|| {
+            self.files
+                .iter()
+                .map(|listed| judge(listed, &self.rules))
+                .collect()
+        });
+        self.files.iter().zip(verdicts)
+    }
+
     /// The file to install: the usable wheel with the best rank, a
     /// non-yanked one before a yanked one, and a yanked one only when
     /// `yanked_allowed` (the user pinned this version with `==`/`===`).
     /// Otherwise, the reason that best explains why the version cannot be
     /// used.
-    pub fn best(&self, yanked_allowed: bool) -> Result<&JudgedFile, Unusable> {
+    pub fn best(&self, yanked_allowed: bool) -> Result<&ListedFile, Unusable> {
         let usable = self
-            .files
-            .iter()
-            .filter_map(|file| file.verdict.as_ref().ok().map(|rank| (file, rank)));
-        let mut best: Option<(&JudgedFile, bool, &Rank)> = None;
+            .judged()
+            .filter_map(|(file, verdict)| verdict.as_ref().ok().map(|rank| (file, rank)));
+        let mut best: Option<(&ListedFile, bool, &Rank)> = None;
         for (file, rank) in usable {
-            let yanked = is_yanked(&file.listed);
+            let yanked = is_yanked(file);
             if yanked && !yanked_allowed {
                 continue;
             }
@@ -142,30 +173,27 @@ impl VersionFiles {
 
     /// Every usable file of the version (for `--generate-hashes`).
     pub fn usable_files(&self) -> impl Iterator<Item = &pipit_index::IndexFile> {
-        self.files
-            .iter()
-            .filter(|file| file.verdict.is_ok())
-            .map(|file| &file.listed.file)
+        self.judged()
+            .filter(|(_, verdict)| verdict.is_ok())
+            .map(|(listed, _)| &listed.file)
     }
 
     /// The most telling reason when no file is usable: a yanked usable
     /// wheel first (pinning fixes it), then the closest miss.
     fn unusable_reason(&self) -> Unusable {
-        if let Some(file) = self
-            .files
-            .iter()
-            .find(|file| file.verdict.is_ok() && is_yanked(&file.listed))
+        if let Some((file, _)) = self
+            .judged()
+            .find(|(file, verdict)| verdict.is_ok() && is_yanked(file))
         {
-            let reason = match &file.listed.file.yanked {
+            let reason = match &file.file.yanked {
                 Yanked::Yanked(reason) => reason.clone(),
                 Yanked::NotYanked => None,
             };
             return Unusable::Yanked { reason };
         }
         let reasons: Vec<&Unusable> = self
-            .files
-            .iter()
-            .filter_map(|file| file.verdict.as_ref().err())
+            .judged()
+            .filter_map(|(_, verdict)| verdict.as_ref().err())
             .collect();
         let rank = |reason: &Unusable| match reason {
             Unusable::RequiresPython { .. } => 0,
@@ -202,7 +230,7 @@ pub(crate) fn is_yanked(listed: &ListedFile) -> bool {
     matches!(listed.file.yanked, Yanked::Yanked(_))
 }
 
-fn judge(listed: &ListedFile, rules: &FileRules<'_>) -> Result<Rank, Unusable> {
+fn judge(listed: &ListedFile, rules: &FileRules) -> Verdict {
     let file = &listed.file;
     // Only algorithms both sides know can rule a file out; a file the index
     // gives no comparable hash for is checked when it is downloaded.
@@ -224,7 +252,7 @@ fn judge(listed: &ListedFile, rules: &FileRules<'_>) -> Result<Rank, Unusable> {
         if let Some(required) = file.requires_python.as_deref() {
             // pip ignores a Requires-Python it cannot parse.
             if let Ok(specifiers) = VersionSpecifiers::from_str(required) {
-                if !specifiers.contains(rules.python) {
+                if !specifiers.contains(&rules.python) {
                     return Err(Unusable::RequiresPython {
                         required: specifiers.to_string(),
                         target: rules.python.to_string(),
@@ -308,24 +336,20 @@ mod tests {
         }
     }
 
-    fn judged(hashes: &[String]) -> Vec<Result<Rank, Unusable>> {
-        let tags = Tags::new(vec![Tag::new("py3", "none", "any")]);
-        let python = Version::from_str("3.11.4").expect("valid version");
+    fn judged(hashes: &[String]) -> Vec<Verdict> {
         let rules = FileRules {
-            tags: &tags,
-            python: &python,
+            tags: Arc::new(Tags::new(vec![Tag::new("py3", "none", "any")])),
+            python: Version::from_str("3.11.4").expect("valid version"),
             ignore_requires_python: false,
             no_binary: false,
-            hashes,
+            hashes: hashes.to_vec(),
             exclude_newer: None,
         };
         let listing = listing(&[("a-1.0-py3-none-any.whl", "aa"), ("a-1.0.tar.gz", "bb")]);
-        let candidates = Candidates::new(listing.clone(), &rules);
-        candidates.versions[&listing.files[0].version]
-            .files
-            .iter()
-            .map(|file| file.verdict.clone())
-            .collect()
+        let candidates = Candidates::new(listing.clone(), rules);
+        let files = &candidates.versions[&listing.files[0].version];
+        assert!(files.verdicts.get().is_none(), "judged only when asked");
+        files.judged().map(|(_, verdict)| verdict.clone()).collect()
     }
 
     #[test]

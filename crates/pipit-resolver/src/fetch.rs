@@ -114,7 +114,7 @@ pub(crate) enum MetadataResult {
 /// The user's per-project file rules, owned so tasks can use them.
 pub(crate) struct Rules {
     /// The target's tags.
-    pub tags: Tags,
+    pub tags: Arc<Tags>,
     /// The target's full Python version.
     pub python: pep440_rs::Version,
     /// The options.
@@ -124,13 +124,13 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
-    fn for_project(&self, name: &PackageName) -> FileRules<'_> {
+    fn for_project(&self, name: &PackageName) -> FileRules {
         FileRules {
-            tags: &self.tags,
-            python: &self.python,
+            tags: self.tags.clone(),
+            python: self.python.clone(),
             ignore_requires_python: self.options.ignore_requires_python,
             no_binary: self.options.no_binary.contains(name),
-            hashes: self.hashes.get(name).map(Vec::as_slice).unwrap_or_default(),
+            hashes: self.hashes.get(name).cloned().unwrap_or_default(),
             exclude_newer: self.options.exclude_newer,
         }
     }
@@ -212,7 +212,7 @@ impl Fetcher {
         };
         Ok(Arc::new(Candidates::new(
             listing,
-            &self.rules.for_project(name),
+            self.rules.for_project(name),
         )))
     }
 
@@ -267,15 +267,25 @@ impl Fetcher {
             let Ok(candidates) = slot.get().await else {
                 return;
             };
-            let newest = candidates
-                .versions
-                .iter()
-                .rev()
-                .filter(|(version, _)| range.contains(version))
-                .filter_map(|(version, files)| files.best(false).ok().map(|file| (version, file)))
-                .min_by_key(|(version, _)| version.any_prerelease());
-            if let Some((_, file)) = newest {
-                this.metadata(&file.listed.file);
+            // Newest first, stopping at the first usable final release: each
+            // version looked at is judged, and old ones rarely matter.
+            let mut newest_pre = None;
+            let mut newest = None;
+            for (version, files) in candidates.versions.iter().rev() {
+                if !range.contains(version) {
+                    continue;
+                }
+                let Ok(file) = files.best(false) else {
+                    continue;
+                };
+                if !version.any_prerelease() {
+                    newest = Some(file);
+                    break;
+                }
+                newest_pre.get_or_insert(file);
+            }
+            if let Some(file) = newest.or(newest_pre) {
+                this.metadata(&file.file);
             }
         });
     }

@@ -254,7 +254,7 @@ impl Provider {
             Ok(file) => file,
             Err(reason) => return Ok(Err(reason)),
         };
-        let slot = self.fetcher.metadata(&file.listed.file);
+        let slot = self.fetcher.metadata(&file.file);
         match self.fetcher.wait(&slot) {
             MetadataResult::Ok(metadata) => {
                 self.metadata
@@ -265,12 +265,12 @@ impl Provider {
             MetadataResult::Invalid(message) => {
                 self.warn(format!(
                     "{name} {version} is skipped: the metadata of {} is invalid: {message}",
-                    file.listed.file.filename
+                    file.file.filename
                 ));
                 Ok(Err(Unusable::InvalidMetadata { message }))
             }
             MetadataResult::Failed(error) => Err(ProviderError(ResolveError::Metadata {
-                filename: file.listed.file.filename.clone(),
+                filename: file.file.filename.clone(),
                 error,
             })),
         }
@@ -387,7 +387,7 @@ impl Provider {
         };
         let allow_pre = self.inputs.pre
             || bounds_name_prerelease(range)
-            || !candidates.versions.keys().any(|version| {
+            || !candidates.versions.keys().rev().any(|version| {
                 !version.any_prerelease() && hull.contains(version) && usable(version)
             });
         let mut unusable = None;

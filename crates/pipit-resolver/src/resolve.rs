@@ -136,7 +136,7 @@ pub async fn resolve(
 
     let python = markers.python_full_version().version.clone();
     let rules = Rules {
-        tags: target.tags.clone(),
+        tags: std::sync::Arc::new(target.tags.clone()),
         python,
         options: ResolveOptions {
             require_hashes,
@@ -227,9 +227,9 @@ pub async fn resolve(
             .ok_or_else(|| ResolveError::Internal {
                 message: format!("{name} {version} was chosen without metadata"),
             })?;
-        let yanked = is_yanked(&chosen.listed);
+        let yanked = is_yanked(chosen);
         if yanked {
-            let reason = match &chosen.listed.file.yanked {
+            let reason = match &chosen.file.yanked {
                 Yanked::Yanked(Some(reason)) => format!(" (reason: {reason})"),
                 _ => String::new(),
             };
@@ -263,7 +263,7 @@ pub async fn resolve(
             required_by.extend(parents.iter().map(ToString::to_string));
         }
         let direct_url = fixed.get(name).map(|(_, given)| given.clone());
-        let mut file = chosen.listed.file.clone();
+        let mut file = chosen.file.clone();
         if options.hash_local_files || require_hashes {
             with_local_hash(&mut file, Some(&sources.client));
         }
@@ -274,7 +274,7 @@ pub async fn resolve(
             origin: if direct_url.is_some() {
                 None
             } else {
-                Some(chosen.listed.origin.clone())
+                Some(chosen.origin.clone())
             },
             metadata,
             requested: !user.is_empty(),
