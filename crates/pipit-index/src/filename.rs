@@ -3,20 +3,27 @@
 
 /// PEP 503: lowercase, and every run of `-`, `_` and `.` becomes one `-`.
 pub fn normalize_name(name: &str) -> String {
-    let mut normalized = String::with_capacity(name.len());
+    normalized_chars(name).collect()
+}
+
+/// Whether `name` normalizes (PEP 503) to `normalized`, without a copy:
+/// pages compare thousands of file names with their project's.
+pub(crate) fn normalizes_to(name: &str, normalized: &str) -> bool {
+    normalized_chars(name).eq(normalized.chars())
+}
+
+/// The characters of `name`'s PEP 503 normal form.
+fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    let is_separator = |c: char| matches!(c, '-' | '_' | '.');
     let mut in_separator_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator_run {
-                normalized.push('-');
-            }
-            in_separator_run = true;
-        } else {
-            normalized.extend(c.to_lowercase());
-            in_separator_run = false;
-        }
-    }
-    normalized
+    name.chars()
+        .filter(move |&c| {
+            let separator = is_separator(c);
+            let first_of_run = !(separator && in_separator_run);
+            in_separator_run = separator;
+            first_of_run
+        })
+        .flat_map(move |c| if is_separator(c) { '-' } else { c }.to_lowercase())
 }
 
 /// A wheel file name, split per PEP 427:
@@ -55,36 +62,58 @@ impl std::fmt::Display for WheelFilename {
 impl WheelFilename {
     /// Split a wheel file name; `None` if it is not one.
     pub fn parse(filename: &str) -> Option<Self> {
+        let parts = WheelParts::split(filename)?;
+        let split = |tag: &str| tag.split('.').map(str::to_string).collect::<Vec<_>>();
+        Some(Self {
+            name: parts.name.to_string(),
+            version: parts.version.to_string(),
+            build_tag: parts.build_tag.map(str::to_string),
+            python_tags: split(parts.tags[0]),
+            abi_tags: split(parts.tags[1]),
+            platform_tags: split(parts.tags[2]),
+        })
+    }
+}
+
+/// A wheel file name's parts, borrowed: [`WheelFilename::parse`]'s checks
+/// without its copies, for the many names a page lists.
+struct WheelParts<'a> {
+    name: &'a str,
+    version: &'a str,
+    build_tag: Option<&'a str>,
+    /// Python, ABI and platform tags, each maybe compressed (`py2.py3`).
+    tags: [&'a str; 3],
+}
+
+impl<'a> WheelParts<'a> {
+    fn split(filename: &'a str) -> Option<Self> {
         let stem = strip_suffix_ignore_case(filename, ".whl")?;
-        let parts: Vec<&str> = stem.split('-').collect();
-        let (name, version, build_tag, tags) = match parts.as_slice() {
-            [name, version, python, abi, platform] => {
-                (*name, *version, None, [*python, *abi, *platform])
+        let mut parts = [""; 6];
+        let mut count = 0;
+        for part in stem.split('-') {
+            *parts.get_mut(count)? = part;
+            count += 1;
+        }
+        let (name, version, build_tag, tags) = match (count, parts) {
+            (5, [name, version, python, abi, platform, _]) => {
+                (name, version, None, [python, abi, platform])
             }
-            [name, version, build, python, abi, platform] => {
+            (6, [name, version, build, python, abi, platform]) => {
                 if !build.starts_with(|c: char| c.is_ascii_digit()) {
                     return None;
                 }
-                (
-                    *name,
-                    *version,
-                    Some(build.to_string()),
-                    [*python, *abi, *platform],
-                )
+                (name, version, Some(build), [python, abi, platform])
             }
             _ => return None,
         };
         if name.is_empty() || version.is_empty() || tags.iter().any(|tag| tag.is_empty()) {
             return None;
         }
-        let split = |tag: &str| tag.split('.').map(str::to_string).collect::<Vec<_>>();
         Some(Self {
-            name: name.to_string(),
-            version: version.to_string(),
+            name,
+            version,
             build_tag,
-            python_tags: split(tags[0]),
-            abi_tags: split(tags[1]),
-            platform_tags: split(tags[2]),
+            tags,
         })
     }
 }
@@ -132,20 +161,23 @@ impl SdistFilename {
     /// matches, the version is empty, or the extension is not an archive.
     pub fn parse(filename: &str, project: &str) -> Option<Self> {
         let (stem, format) = sdist_stem(filename)?;
-        let project = normalize_name(project);
-        let (index, _) = stem
-            .match_indices('-')
-            .find(|(index, _)| normalize_name(&stem[..*index]) == project)?;
-        let version = &stem[index + 1..];
-        if version.is_empty() {
-            return None;
-        }
+        let (name, version) = split_sdist_stem(stem, &normalize_name(project))?;
         Some(Self {
-            name: stem[..index].to_string(),
+            name: name.to_string(),
             version: version.to_string(),
             format,
         })
     }
+}
+
+/// An sdist's stem split into name and version at the first dash whose
+/// prefix normalizes to `project` (normalized); `None` without a version.
+fn split_sdist_stem<'a>(stem: &'a str, project: &str) -> Option<(&'a str, &'a str)> {
+    let (index, _) = stem
+        .match_indices('-')
+        .find(|(index, _)| normalizes_to(&stem[..*index], project))?;
+    let version = &stem[index + 1..];
+    (!version.is_empty()).then_some((&stem[..index], version))
 }
 
 /// A file an index offers, by its name.
@@ -167,6 +199,16 @@ impl DistFilename {
         SdistFilename::parse(filename, project).map(Self::Sdist)
     }
 
+    /// The version of one of `project`'s (normalized) distributions, as
+    /// [`DistFilename::parse`] would find it, without copying anything.
+    pub(crate) fn version_of<'a>(filename: &'a str, project: &str) -> Option<&'a str> {
+        if let Some(wheel) = WheelParts::split(filename) {
+            return normalizes_to(wheel.name, project).then_some(wheel.version);
+        }
+        let (stem, _) = sdist_stem(filename)?;
+        split_sdist_stem(stem, project).map(|(_, version)| version)
+    }
+
     pub fn version(&self) -> &str {
         match self {
             Self::Wheel(wheel) => &wheel.version,
@@ -178,7 +220,7 @@ impl DistFilename {
 /// Whether a file name looks like a distribution at all (a wheel or an
 /// archive), without knowing the project.
 pub(crate) fn is_distribution(filename: &str) -> bool {
-    WheelFilename::parse(filename).is_some() || sdist_stem(filename).is_some()
+    WheelParts::split(filename).is_some() || sdist_stem(filename).is_some()
 }
 
 fn sdist_stem(filename: &str) -> Option<(&str, SdistFormat)> {
@@ -209,6 +251,11 @@ mod tests {
         assert_eq!(normalize_name("friendly.bard"), "friendly-bard");
         assert_eq!(normalize_name("Friendly__Bard"), "friendly-bard");
         assert_eq!(normalize_name("zope.interface"), "zope-interface");
+        assert_eq!(normalize_name("-A-"), "-a-");
+        assert_eq!(normalize_name("İx"), "i\u{307}x", "lowercase may be longer");
+        assert!(normalizes_to("Zope._Interface", "zope-interface"));
+        assert!(!normalizes_to("zope", "zope-interface"));
+        assert!(!normalizes_to("zope-interfaces", "zope-interface"));
     }
 
     #[test]
@@ -234,6 +281,8 @@ mod tests {
 
         assert_eq!(WheelFilename::parse("foo-1.0-x-py3-none-any.whl"), None);
         assert_eq!(WheelFilename::parse("foo-1.0-py3-none.whl"), None);
+        assert_eq!(WheelFilename::parse("foo-1.0-1-2-py3-none-any.whl"), None);
+        assert_eq!(WheelFilename::parse("foo-1.0--none-any.whl"), None);
         assert_eq!(WheelFilename::parse("foo-1.0.tar.gz"), None);
     }
 
@@ -286,6 +335,24 @@ mod tests {
             DistFilename::parse("foo_bar-1.0-py3.6.egg", "foo-bar"),
             None
         );
+        for (filename, project) in [
+            ("Foo.Bar-1.0-1-py3-none-any.whl", "foo-bar"),
+            ("foo_bar-3.0.tar.gz", "foo-bar"),
+            ("Foo__Bar-3.0.TGZ", "foo-bar"),
+            ("foo-bar-1.0.tar.gz", "foo"),
+            ("other-1.0-py3-none-any.whl", "foo-bar"),
+            ("foo_bar-1.0-py3.6.egg", "foo-bar"),
+            ("foo_bar-.tar.gz", "foo-bar"),
+            ("foo_bar-1.0-x-py3-none-any.whl", "foo-bar"),
+        ] {
+            assert_eq!(
+                DistFilename::version_of(filename, project),
+                DistFilename::parse(filename, project)
+                    .map(|d| d.version().to_string())
+                    .as_deref(),
+                "{filename}"
+            );
+        }
         assert!(is_distribution("anything-1.0.zip"));
         assert!(!is_distribution("index.html"));
     }

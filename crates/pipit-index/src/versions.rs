@@ -109,6 +109,7 @@ pub async fn list_project_with(
     upload_times: bool,
 ) -> Result<ProjectListing, ListError> {
     let normalized = normalize_name(name);
+    let mut lister = Lister::new(&normalized);
     let mut files = Vec::new();
     let mut miss: Option<IndexError> = None;
     if let Some(client) = client.filter(|client| !client.indexes().is_empty()) {
@@ -121,7 +122,7 @@ pub async fn list_project_with(
         };
         match found {
             Ok(found) => files.extend(found.files.into_iter().filter_map(|indexed| {
-                listed(&normalized, FileOrigin::Index(indexed.index), indexed.file)
+                lister.listed(FileOrigin::Index(indexed.index), indexed.file)
             })),
             Err(error @ (IndexError::NotFound { .. } | IndexError::Offline { .. })) => {
                 miss = Some(error);
@@ -147,7 +148,7 @@ pub async fn list_project_with(
     files.extend(
         found
             .into_iter()
-            .filter_map(|file| listed(&normalized, FileOrigin::FindLinks, file)),
+            .filter_map(|file| lister.listed(FileOrigin::FindLinks, file)),
     );
     if files.is_empty() {
         let asked_find_links = find_links.entries.iter().map(|entry| match entry {
@@ -173,14 +174,40 @@ pub async fn list_project_with(
     })
 }
 
-/// A file whose name is one of the project's distributions with a valid
-/// version; anything else on a page is not a candidate.
-fn listed(project: &str, origin: FileOrigin, file: IndexFile) -> Option<ListedFile> {
-    let parsed = DistFilename::parse(&file.filename, project)?;
-    let version = Version::from_str(parsed.version()).ok()?;
-    Some(ListedFile {
-        origin,
-        file,
-        version,
-    })
+/// Turns a project's files into listed files, parsing each version once
+/// for a run of files that share it: pages list every wheel of a release
+/// one after another, and some releases have hundreds.
+struct Lister<'a> {
+    /// The project's normalized name.
+    project: &'a str,
+    /// The last version parsed, as written and parsed.
+    last: Option<(String, Version)>,
+}
+
+impl<'a> Lister<'a> {
+    fn new(project: &'a str) -> Self {
+        Lister {
+            project,
+            last: None,
+        }
+    }
+
+    /// The file, when its name is one of the project's distributions with
+    /// a valid version; anything else on a page is not a candidate.
+    fn listed(&mut self, origin: FileOrigin, file: IndexFile) -> Option<ListedFile> {
+        let text = DistFilename::version_of(&file.filename, self.project)?;
+        let version = match &self.last {
+            Some((last_text, version)) if last_text == text => version.clone(),
+            _ => {
+                let version = Version::from_str(text).ok()?;
+                self.last = Some((text.to_string(), version.clone()));
+                version
+            }
+        };
+        Some(ListedFile {
+            origin,
+            file,
+            version,
+        })
+    }
 }
