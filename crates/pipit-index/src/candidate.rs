@@ -73,7 +73,7 @@ impl IndexClient {
         }
         let wheel_sha256 = file.hashes.get("sha256").map(String::as_str);
         let (metadata, source) = if let CoreMetadata::Present { hashes } = &file.core_metadata {
-            let mut url = file.url.clone();
+            let mut url = file.url.to_url();
             url.set_path(&format!("{}.metadata", file.url.path()));
             let bytes = match hashes.get("sha256") {
                 Some(sha256) => self.get_bytes_by_hash(&url, sha256).await?,

@@ -45,7 +45,7 @@ pub(crate) fn project_page(
             continue;
         }
         files.push(IndexFile {
-            url: file_url(&entry.path())?,
+            url: file_url(&entry.path())?.into(),
             filename,
             hashes: Hashes::new(),
             requires_python: None,

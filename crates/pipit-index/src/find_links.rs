@@ -184,7 +184,7 @@ fn local_files(path: &Path, project: &str) -> Result<Vec<IndexFile>, FindLinksEr
 fn local_file(filename: &str, path: &Path, size: u64) -> Result<IndexFile, FindLinksError> {
     Ok(IndexFile {
         filename: filename.to_string(),
-        url: file_url(path)?,
+        url: file_url(path)?.into(),
         hashes: Hashes::new(),
         requires_python: None,
         yanked: Yanked::NotYanked,
@@ -279,7 +279,7 @@ fn without_repeats(files: Vec<IndexFile>) -> Vec<IndexFile> {
     let mut seen = std::collections::HashSet::new();
     files
         .into_iter()
-        .filter(|file| seen.insert(file.url.clone()))
+        .filter(|file| seen.insert(file.url.to_url()))
         .collect()
 }
 

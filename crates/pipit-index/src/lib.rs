@@ -83,7 +83,7 @@ pub use metadata::{
     metadata_from_wheel_file, parse_metadata, DistMetadata,
 };
 pub use simple::{
-    parse_html, parse_json, redact, CoreMetadata, Hashes, IndexFile, ProjectPage, Yanked,
+    parse_html, parse_json, redact, CoreMetadata, FileUrl, Hashes, IndexFile, ProjectPage, Yanked,
 };
 pub use versions::{
     list_project, list_project_with, FileOrigin, ListError, ListedFile, ProjectListing,

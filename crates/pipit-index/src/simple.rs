@@ -12,6 +12,8 @@
 //! `"yanked": ""` is not yanked, and a metadata attribute with any value but
 //! `true` or `name=hash` still announces a metadata file, without hashes.
 
+use std::sync::{Arc, OnceLock};
+
 use percent_encoding::percent_decode_str;
 
 use serde::Deserialize;
@@ -141,8 +143,8 @@ pub enum CoreMetadata {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexFile {
     pub filename: String,
-    /// Absolute, without the hash fragment.
-    pub url: Url,
+    /// Absolute, without the hash fragment (HTML pages).
+    pub url: FileUrl,
     /// Hash name (lowercase) to hex digest.
     pub hashes: Hashes,
     pub requires_python: Option<String>,
@@ -153,6 +155,160 @@ pub struct IndexFile {
     /// PEP 700 upload time, kept as the index wrote it (RFC 3339). A later
     /// `--exclude-newer` compares it; until then no time crate is needed.
     pub upload_time: Option<String>,
+}
+
+/// A file's absolute URL, maybe joined to its page's URL only when first
+/// used. A JSON page lists thousands of files and a resolution downloads a
+/// few; joining every link was a fifth of a warm resolution. Only joins
+/// that cannot fail are put off (see [`LinkJoiner`]), so a page with a bad
+/// link still fails when it is parsed. Reads as a [`Url`].
+#[derive(Clone)]
+pub struct FileUrl(UrlState);
+
+#[derive(Clone)]
+enum UrlState {
+    Joined(Url),
+    Deferred {
+        page: Arc<Url>,
+        href: Box<str>,
+        joined: OnceLock<Url>,
+    },
+}
+
+impl std::ops::Deref for FileUrl {
+    type Target = Url;
+
+    fn deref(&self) -> &Url {
+        match &self.0 {
+            UrlState::Joined(url) => url,
+            UrlState::Deferred { page, href, joined } => joined.get_or_init(|| {
+                page.join(href)
+                    .expect("a deferred link was checked to join when its page was parsed")
+            }),
+        }
+    }
+}
+
+impl FileUrl {
+    /// The URL, as an owned [`Url`].
+    pub fn to_url(&self) -> Url {
+        Url::clone(self)
+    }
+}
+
+impl From<Url> for FileUrl {
+    fn from(url: Url) -> Self {
+        FileUrl(UrlState::Joined(url))
+    }
+}
+
+impl PartialEq for FileUrl {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for FileUrl {}
+
+impl PartialEq<Url> for FileUrl {
+    fn eq(&self, other: &Url) -> bool {
+        **self == *other
+    }
+}
+
+impl std::fmt::Debug for FileUrl {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, formatter)
+    }
+}
+
+impl std::fmt::Display for FileUrl {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&**self, formatter)
+    }
+}
+
+/// Joins a page's links to the page's URL, putting off each join that
+/// cannot fail:
+///
+/// - a relative link that only has a path, query or fragment (no scheme, no
+///   `//` authority): joining parses no host or port, which is all that can
+///   fail;
+/// - an absolute `scheme://authority…` link whose scheme and authority are,
+///   byte for byte, those of a link of this page that joined already: the
+///   host and port parse the same way again.
+///
+/// Links with control characters or spaces at either end are joined at once,
+/// since the URL parser removes some of those and the checks above compare
+/// the raw text.
+struct LinkJoiner {
+    page: Arc<Url>,
+    /// The `scheme://authority` of the last absolute link that joined.
+    known_authority: Option<String>,
+}
+
+impl LinkJoiner {
+    fn new(page: &Url) -> Self {
+        LinkJoiner {
+            page: Arc::new(page.clone()),
+            known_authority: None,
+        }
+    }
+
+    fn join(&mut self, href: String) -> Result<FileUrl, url::ParseError> {
+        if self.cannot_fail(&href) {
+            return Ok(FileUrl(UrlState::Deferred {
+                page: self.page.clone(),
+                href: href.into_boxed_str(),
+                joined: OnceLock::new(),
+            }));
+        }
+        let url = self.page.join(&href)?;
+        if let Some(authority) = scheme_and_authority(&href) {
+            if url.has_host() && plain_text(&href) {
+                self.known_authority = Some(authority.to_string());
+            }
+        }
+        Ok(FileUrl::from(url))
+    }
+
+    fn cannot_fail(&self, href: &str) -> bool {
+        if !plain_text(href) || self.page.cannot_be_a_base() {
+            return false;
+        }
+        match scheme_end(href) {
+            Some(_) => {
+                let authority = scheme_and_authority(href);
+                authority.is_some() && authority == self.known_authority.as_deref()
+            }
+            None => !href.starts_with(['/', '\\']) || !href[1..].starts_with(['/', '\\']),
+        }
+    }
+}
+
+/// No control characters (the parser drops tabs and newlines anywhere) and
+/// no space at either end (the parser trims those).
+fn plain_text(href: &str) -> bool {
+    !href.bytes().any(|byte| byte.is_ascii_control())
+        && !href.starts_with(' ')
+        && !href.ends_with(' ')
+}
+
+/// Where a link's scheme ends (the `:`), when it starts with one:
+/// a letter, then letters, digits, `+`, `-` or `.`.
+fn scheme_end(href: &str) -> Option<usize> {
+    let end = href.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))?;
+    let starts_with_letter = href.starts_with(|c: char| c.is_ascii_alphabetic());
+    (starts_with_letter && href[end..].starts_with(':')).then_some(end)
+}
+
+/// `scheme://authority` of an absolute link, up to the first `/`, `\`,
+/// `?` or `#` after the `//`; `None` for links without an authority.
+fn scheme_and_authority(href: &str) -> Option<&str> {
+    let colon = scheme_end(href)?;
+    let rest = href[colon + 1..].strip_prefix("//")?;
+    let length = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    Some(&href[..colon + 3 + length])
 }
 
 /// The URL with any user name or password replaced by `****`, for messages.
@@ -234,7 +390,7 @@ pub fn parse_html(body: &str, page_url: &Url) -> Result<ProjectPage, ParseError>
                 };
                 page.files.push(IndexFile {
                     filename,
-                    url,
+                    url: url.into(),
                     hashes,
                     requires_python: tag
                         .attribute("data-requires-python")
@@ -343,15 +499,19 @@ pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, ParseError
         message: error.to_string(),
     })?;
     let mut files = Vec::with_capacity(page.files.len());
+    let mut joiner = LinkJoiner::new(page_url);
     for file in page.files {
         if !is_distribution(&file.filename) {
             continue;
         }
-        let url = page_url.join(&file.url).map_err(|error| ParseError::Link {
-            url: redact(page_url),
-            href: file.url.clone(),
-            message: error.to_string(),
-        })?;
+        let href = file.url;
+        let url = joiner
+            .join(href.clone())
+            .map_err(|error| ParseError::Link {
+                url: redact(page_url),
+                href,
+                message: error.to_string(),
+            })?;
         let yanked = match file.yanked {
             Some(BoolOrString::Bool(true)) => Yanked::Yanked(None),
             // pip: an empty reason is "not yanked", a falsy value in Python.

@@ -319,7 +319,8 @@ mod tests {
                 file: IndexFile {
                     filename: filename.to_string(),
                     url: url::Url::parse(&format!("https://example.invalid/{filename}"))
-                        .expect("valid URL"),
+                        .expect("valid URL")
+                        .into(),
                     hashes: pipit_index::Hashes::from([("sha256".to_string(), sha256.to_string())]),
                     requires_python: None,
                     yanked: Yanked::NotYanked,

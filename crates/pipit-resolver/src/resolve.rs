@@ -560,7 +560,7 @@ fn direct_references(
         }
         let file = IndexFile {
             filename,
-            url: location,
+            url: location.into(),
             hashes,
             requires_python: None,
             yanked: Yanked::NotYanked,

@@ -337,3 +337,63 @@ fn hashes_stay_sorted_and_replace_by_name() {
         hashes(&[("md5", "cd"), ("sha256", "ab")])
     );
 }
+
+#[test]
+fn deferred_links_join_as_eager_ones_would() {
+    let page = page_url();
+    let mut joiner = LinkJoiner::new(&page);
+    let hrefs = [
+        // The first absolute link of an authority is joined at once.
+        "https://files.example/packages/a/foo_bar-1.0.tar.gz",
+        "https://files.example/packages/b/foo_bar-1.1.tar.gz#sha256=ab",
+        "https://files.example?x=1",
+        "https://files.example.evil/packages/foo_bar-1.0.tar.gz",
+        "https://user:pw@files.example:8443/p/foo_bar-1.0.tar.gz",
+        "https://user:pw@files.example:8443/p/foo_bar-2.0.tar.gz",
+        "HTTPS://FILES.EXAMPLE/packages/foo_bar-2.0.tar.gz",
+        "../../packages/foo%20bar-1.0.tar.gz",
+        "/packages/foo_bar-1.0.tar.gz",
+        "foo_bar-1.0.tar.gz?query#frag",
+        "//other.example/foo_bar-1.0.tar.gz",
+        "/\\other.example/foo_bar-1.0.tar.gz",
+        "\\\\other.example/foo_bar-1.0.tar.gz",
+        " https://x.example/foo_bar-1.0.tar.gz",
+        "/\t/x.example/foo_bar-1.0.tar.gz",
+        "https:files.example/foo_bar-1.0.tar.gz",
+        "c:/foo_bar-1.0.tar.gz",
+        "a@b:c/foo_bar-1.0.tar.gz",
+    ];
+    let mut deferred = 0;
+    for href in hrefs {
+        let url = joiner.join(href.to_string()).unwrap();
+        deferred += usize::from(matches!(url.0, UrlState::Deferred { .. }));
+        assert_eq!(*url, page.join(href).unwrap(), "{href:?}");
+    }
+    assert_eq!(
+        deferred, 7,
+        "the three repeated authorities and the four relative links without an authority"
+    );
+}
+
+#[test]
+fn a_bad_link_fails_the_page_even_after_good_ones() {
+    let page = page_url();
+    let mut joiner = LinkJoiner::new(&page);
+    joiner
+        .join("https://files.example/a.tar.gz".to_string())
+        .unwrap();
+    for bad in [
+        "https://files.example:99999/a.tar.gz",
+        "https://files example/a.tar.gz",
+        "//[::1/a.tar.gz",
+        "https://999.1.1.1/a.tar.gz",
+    ] {
+        assert!(joiner.join(bad.to_string()).is_err(), "{bad:?}");
+    }
+    let body = br#"{"files": [
+        {"filename": "foo_bar-1.0.tar.gz", "url": "https://files.example/foo_bar-1.0.tar.gz", "hashes": {}},
+        {"filename": "foo_bar-1.1.tar.gz", "url": "https://files.example:x/foo_bar-1.1.tar.gz", "hashes": {}}
+    ]}"#;
+    let message = parse_json(body, &page).unwrap_err().to_string();
+    assert!(message.contains("files.example:x"), "{message}");
+}

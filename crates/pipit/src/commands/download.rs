@@ -148,7 +148,7 @@ fn wanted(dist: &ResolvedDist, user_hashes: &HashMap<PackageName, Vec<String>>) 
         name: dist.name.to_string(),
         version: dist.version.to_string(),
         filename: dist.file.filename.clone(),
-        url: dist.file.url.clone(),
+        url: dist.file.url.to_url(),
         expected,
         user_hashes,
         user_sha256,

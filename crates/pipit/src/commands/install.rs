@@ -810,7 +810,7 @@ fn wheel_to_install(prepared: &Prepared, dist: &ResolvedDist) -> WheelToInstall 
         name: dist.name.clone(),
         version: dist.version.clone(),
         filename: dist.file.filename.clone(),
-        url: dist.file.url.clone(),
+        url: dist.file.url.to_url(),
         sha256: dist.file.hashes.get("sha256").cloned(),
         allowed_hashes,
         requested: dist.requested,
@@ -979,7 +979,7 @@ fn report_entry(dist: &ResolvedDist) -> Value {
         archive_info.insert("hashes".into(), json!(dist.file.hashes));
     }
     // Credentials never leave pipit: dropped, as pip's report drops them.
-    let mut without_credentials = dist.file.url.clone();
+    let mut without_credentials = dist.file.url.to_url();
     let _ = without_credentials.set_username("");
     let _ = without_credentials.set_password(None);
     let url = without_credentials.to_string();
