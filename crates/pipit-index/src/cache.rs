@@ -151,11 +151,13 @@ impl HttpCache {
 
     pub(crate) fn read(&self, key: &str) -> Option<CachedPage> {
         let path = self.path(key);
-        let bytes = fs_err::read(&path).ok()?;
+        let mut bytes = fs_err::read(&path).ok()?;
         touch(&path);
         let newline = bytes.iter().position(|byte| *byte == b'\n')?;
         let mut page: CachedPage = serde_json::from_slice(&bytes[..newline]).ok()?;
-        page.body = bytes[newline + 1..].to_vec();
+        // In place: a copy would touch as many fresh pages as the body has.
+        bytes.drain(..=newline);
+        page.body = bytes;
         Some(page)
     }
 
