@@ -234,9 +234,9 @@ impl std::fmt::Display for FileUrl {
 /// - a relative link that only has a path, query or fragment (no scheme, no
 ///   `//` authority): joining parses no host or port, which is all that can
 ///   fail;
-/// - an absolute `scheme://authority…` link whose scheme and authority are,
-///   byte for byte, those of a link of this page that joined already: the
-///   host and port parse the same way again.
+/// - an absolute `http(s)://authority…` link whose scheme and authority
+///   are, byte for byte, those of a link of this page that joined already:
+///   the host and port parse the same way again.
 ///
 /// Links with control characters or spaces at either end are joined at once,
 /// since the URL parser removes some of those and the checks above compare
@@ -255,7 +255,8 @@ impl LinkJoiner {
         }
     }
 
-    fn join(&mut self, href: String) -> Result<FileUrl, url::ParseError> {
+    /// The link's URL; a link that does not join comes back with the error.
+    fn join(&mut self, href: String) -> Result<FileUrl, (url::ParseError, String)> {
         if self.cannot_fail(&href) {
             return Ok(FileUrl(UrlState::Deferred {
                 page: self.page.clone(),
@@ -263,7 +264,10 @@ impl LinkJoiner {
                 joined: OnceLock::new(),
             }));
         }
-        let url = self.page.join(&href)?;
+        let url = match self.page.join(&href) {
+            Ok(url) => url,
+            Err(error) => return Err((error, href)),
+        };
         if let Some(authority) = scheme_and_authority(&href) {
             if url.has_host() && plain_text(&href) {
                 self.known_authority = Some(authority.to_string());
@@ -302,13 +306,21 @@ fn scheme_end(href: &str) -> Option<usize> {
     (starts_with_letter && href[end..].starts_with(':')).then_some(end)
 }
 
-/// `scheme://authority` of an absolute link, up to the first `/`, `\`,
-/// `?` or `#` after the `//`; `None` for links without an authority.
+/// `scheme://authority` of an absolute `http` or `https` link, up to the
+/// first `/`, `\`, `?` or `#` after the `//`; `None` for other links and
+/// for an empty authority. Only these two schemes: for them the parser ends
+/// the authority where this does, while other schemes treat `\` as part of
+/// the host, and `https:///host` (slashes skipped) would otherwise record
+/// an empty authority that any later host would match.
 fn scheme_and_authority(href: &str) -> Option<&str> {
     let colon = scheme_end(href)?;
+    let scheme = &href[..colon];
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
     let rest = href[colon + 1..].strip_prefix("//")?;
     let length = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
-    Some(&href[..colon + 3 + length])
+    (length > 0).then(|| &href[..colon + 3 + length])
 }
 
 /// The URL with any user name or password replaced by `****`, for messages.
@@ -504,10 +516,9 @@ pub fn parse_json(body: &[u8], page_url: &Url) -> Result<ProjectPage, ParseError
         if !is_distribution(&file.filename) {
             continue;
         }
-        let href = file.url;
         let url = joiner
-            .join(href.clone())
-            .map_err(|error| ParseError::Link {
+            .join(file.url)
+            .map_err(|(error, href)| ParseError::Link {
                 url: redact(page_url),
                 href,
                 message: error.to_string(),
