@@ -23,7 +23,10 @@ fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
             in_separator_run = separator;
             first_of_run
         })
-        .flat_map(move |c| if is_separator(c) { '-' } else { c }.to_lowercase())
+        .flat_map(move |c| {
+            let kept = if is_separator(c) { '-' } else { c };
+            kept.to_lowercase()
+        })
 }
 
 /// A wheel file name, split per PEP 427:
@@ -254,6 +257,7 @@ mod tests {
         assert_eq!(normalize_name("-A-"), "-a-");
         assert_eq!(normalize_name("İx"), "i\u{307}x", "lowercase may be longer");
         assert!(normalizes_to("Zope._Interface", "zope-interface"));
+        assert!(normalizes_to("İx", "i\u{307}x"));
         assert!(!normalizes_to("zope", "zope-interface"));
         assert!(!normalizes_to("zope-interfaces", "zope-interface"));
     }
@@ -344,6 +348,7 @@ mod tests {
             ("foo_bar-1.0-py3.6.egg", "foo-bar"),
             ("foo_bar-.tar.gz", "foo-bar"),
             ("foo_bar-1.0-x-py3-none-any.whl", "foo-bar"),
+            ("foo_bar-1.0-1-2-py3-none-any.whl", "foo-bar"),
         ] {
             assert_eq!(
                 DistFilename::version_of(filename, project),

@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 use pep440_rs::{Version, VersionSpecifiers};
 use pipit_index::{FileOrigin, ListedFile, ProjectListing, WheelFilename, Yanked};
 use pipit_python::Tags;
+use version_ranges::Ranges;
 
 use crate::reason::Unusable;
 
@@ -127,6 +128,29 @@ impl Candidates {
             version.files.shrink_to_fit();
         }
         candidates
+    }
+}
+
+impl Candidates {
+    /// The file of the newest version in `range` with a usable, unyanked
+    /// file: a final release, else a pre-release. Walks newest first and
+    /// stops at the first usable final release, so older versions are not
+    /// judged.
+    pub fn newest_usable(&self, range: &Ranges<Version>) -> Option<&ListedFile> {
+        let mut newest_prerelease = None;
+        for (version, files) in self.versions.iter().rev() {
+            if !range.contains(version) {
+                continue;
+            }
+            let Ok(file) = files.best(false) else {
+                continue;
+            };
+            if !version.any_prerelease() {
+                return Some(file);
+            }
+            newest_prerelease.get_or_insert(file);
+        }
+        newest_prerelease
     }
 }
 
@@ -365,6 +389,51 @@ mod tests {
         // so the download will.
         let verdicts = judged(&["sha512:dd".to_string()]);
         assert!(verdicts[0].is_ok());
+    }
+
+    #[test]
+    fn newest_usable_prefers_final_releases_and_judges_no_older_versions() {
+        let files = [
+            ("a-0.9-py3-none-any.whl", "0.9"),
+            ("a-1.0-py3-none-any.whl", "1.0"),
+            ("a-1.5-cp99-none-any.whl", "1.5"),
+            ("a-2.0.tar.gz", "2.0"),
+            ("a-2.1rc1-py3-none-any.whl", "2.1rc1"),
+        ];
+        let names = files.map(|(name, _)| name);
+        let mut listing = listing(&names.map(|name| (name, "aa")));
+        for (listed, (_, version)) in listing.files.iter_mut().zip(files) {
+            listed.version = Version::from_str(version).expect("valid version");
+        }
+        let rules = FileRules {
+            tags: Arc::new(Tags::new(vec![Tag::new("py3", "none", "any")])),
+            python: Version::from_str("3.11.4").expect("valid version"),
+            ignore_requires_python: false,
+            no_binary: false,
+            hashes: Vec::new(),
+            exclude_newer: None,
+        };
+        let candidates = Candidates::new(listing, rules);
+        let version = |text: &str| Version::from_str(text).expect("valid version");
+        let newest = |range: Ranges<Version>| {
+            candidates
+                .newest_usable(&range)
+                .map(|file| file.file.filename.clone())
+        };
+        assert_eq!(newest(Ranges::full()).as_deref(), Some(names[1]));
+        assert!(
+            candidates.versions[&version("0.9")]
+                .verdicts
+                .get()
+                .is_none(),
+            "stopped at the first usable final release"
+        );
+        assert_eq!(
+            newest(Ranges::higher_than(version("2.0"))).as_deref(),
+            Some(names[4]),
+            "a pre-release when no final release is usable"
+        );
+        assert_eq!(newest(Ranges::higher_than(version("3"))), None);
     }
 
     #[test]

@@ -267,24 +267,7 @@ impl Fetcher {
             let Ok(candidates) = slot.get().await else {
                 return;
             };
-            // Newest first, stopping at the first usable final release: each
-            // version looked at is judged, and old ones rarely matter.
-            let mut newest_pre = None;
-            let mut newest = None;
-            for (version, files) in candidates.versions.iter().rev() {
-                if !range.contains(version) {
-                    continue;
-                }
-                let Ok(file) = files.best(false) else {
-                    continue;
-                };
-                if !version.any_prerelease() {
-                    newest = Some(file);
-                    break;
-                }
-                newest_pre.get_or_insert(file);
-            }
-            if let Some(file) = newest.or(newest_pre) {
+            if let Some(file) = candidates.newest_usable(&range) {
                 this.metadata(&file.file);
             }
         });
