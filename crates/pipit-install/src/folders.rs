@@ -20,6 +20,11 @@ pub(crate) struct Folders {
 impl Folders {
     /// Makes the folder that holds `path`, with its parents, unless this
     /// thread made it already.
+    ///
+    /// The missing folders are made top down from the nearest one known to
+    /// exist: `create_dir_all` tries the deepest first and, in a fresh tree,
+    /// fails with "not found" once for every level it then has to make (a
+    /// thousand failed `mkdir`s for django's locale folders).
     pub(crate) fn create_parent(&mut self, path: &Path) -> Result<(), WheelError> {
         let Some(parent) = path.parent() else {
             return Ok(());
@@ -28,10 +33,69 @@ impl Folders {
             return Ok(());
         }
         if !self.made.contains(parent) {
-            std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
-            self.made.insert(parent.to_path_buf());
+            let missing: Vec<&Path> = parent
+                .ancestors()
+                .take_while(|folder| !self.made.contains(*folder))
+                .collect();
+            let known = missing
+                .last()
+                .and_then(|top| top.parent())
+                .is_some_and(|above| self.made.contains(above));
+            if known {
+                for folder in missing.into_iter().rev() {
+                    make_folder(folder)?;
+                    self.made.insert(folder.to_path_buf());
+                }
+            } else {
+                std::fs::create_dir_all(parent).map_err(WheelError::io(parent))?;
+                self.made.extend(parent.ancestors().map(Path::to_path_buf));
+            }
         }
         parent.clone_into(&mut self.last);
         Ok(())
+    }
+}
+
+/// One folder whose parent exists; one made by another thread meanwhile
+/// is fine, as with `create_dir_all`.
+fn make_folder(folder: &Path) -> Result<(), WheelError> {
+    match std::fs::create_dir(folder) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && folder.is_dir() => {
+            Ok(())
+        }
+        Err(error) => Err(WheelError::io(folder)(error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_made_top_down_and_once() {
+        let root = tempfile::tempdir().unwrap();
+        let mut folders = Folders::default();
+        folders
+            .create_parent(&root.path().join("a/b/file"))
+            .unwrap();
+        // Below a known folder: made level by level.
+        folders
+            .create_parent(&root.path().join("a/c/d/e/file"))
+            .unwrap();
+        assert!(root.path().join("a/c/d/e").is_dir());
+        // Made meanwhile by somebody else: fine.
+        std::fs::create_dir_all(root.path().join("a/x/y")).unwrap();
+        folders
+            .create_parent(&root.path().join("a/x/y/z/file"))
+            .unwrap();
+        assert!(root.path().join("a/x/y/z").is_dir());
+        // A file where a folder should be: the error names it.
+        std::fs::write(root.path().join("a/f"), b"").unwrap();
+        let error = folders
+            .create_parent(&root.path().join("a/f/g/file"))
+            .unwrap_err();
+        assert!(error.to_string().contains("a/f"), "{error}");
+        assert!(!root.path().join("a/f/g").exists());
     }
 }
