@@ -143,7 +143,8 @@ pub enum CoreMetadata {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexFile {
     pub filename: String,
-    /// Absolute, without the hash fragment (HTML pages).
+    /// Absolute. From an HTML page, without the hash fragment (the hashes
+    /// are read from it); from JSON, as the page wrote it.
     pub url: FileUrl,
     /// Hash name (lowercase) to hex digest.
     pub hashes: Hashes,

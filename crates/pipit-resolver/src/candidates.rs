@@ -110,6 +110,8 @@ impl Candidates {
                     }
                 }
             }
+            // Looked up before `entry`, which would take a copy of the
+            // version for each of the version's files.
             let files = match candidates.versions.get_mut(&listed.version) {
                 Some(files) => files,
                 None => candidates
@@ -129,9 +131,7 @@ impl Candidates {
         }
         candidates
     }
-}
 
-impl Candidates {
     /// The file of the newest version in `range` with a usable, unyanked
     /// file: a final release, else a pre-release. Walks newest first and
     /// stops at the first usable final release, so older versions are not
