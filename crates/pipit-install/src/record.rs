@@ -45,6 +45,59 @@ impl RecordEntry {
 /// Reads `RECORD` text. Rows with fewer than three fields are accepted (pip
 /// accepts them too); blank lines are skipped.
 pub fn parse_record(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
+    // Nearly every RECORD quotes nothing: then a row is a line and a field
+    // is what lies between commas, read without the character-by-character
+    // CSV reader (a warm install parses 6,500 rows for the science set).
+    if !text.contains('"') {
+        return parse_unquoted(text);
+    }
+    parse_csv(text)
+}
+
+/// [`parse_record`] for text without a `"`: the same rows, errors and line
+/// numbers as the CSV reader gives.
+fn parse_unquoted(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
+    let mut entries = Vec::with_capacity(text.len() / 64);
+    let mut lines = text.split('\n').peekable();
+    let mut line = 0;
+    while let Some(mut row) = lines.next() {
+        line += 1;
+        // The reader drops a `\r` only before a `\n`.
+        if lines.peek().is_some() {
+            row = row.strip_suffix('\r').unwrap_or(row);
+        }
+        if row.is_empty() {
+            continue;
+        }
+        let mut fields = row.split(',');
+        let path = fields.next().unwrap_or_default();
+        let hash = fields.next().unwrap_or_default();
+        let size = fields.next().unwrap_or_default().trim();
+        if path.is_empty() && hash.is_empty() && size.is_empty() && fields.all(str::is_empty) {
+            continue;
+        }
+        if path.is_empty() {
+            return Err(RecordError::EmptyPath { line });
+        }
+        let size = match size {
+            "" => None,
+            size => Some(size.parse().map_err(|_| RecordError::InvalidSize {
+                line,
+                size: size.to_string(),
+            })?),
+        };
+        entries.push(RecordEntry {
+            path: path.to_string(),
+            hash: (!hash.is_empty()).then(|| hash.to_string()),
+            size,
+        });
+    }
+    Ok(entries)
+}
+
+/// [`parse_record`] for any text, quoted fields included, as Python's
+/// `csv` module reads it.
+fn parse_csv(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
     let mut entries = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
@@ -191,6 +244,31 @@ mod tests {
         assert_eq!(entries[2].hash, None);
         assert_eq!(entries[2].size, None);
         assert_eq!(entries[3].path, "q\"uote");
+    }
+
+    #[test]
+    fn unquoted_rows_read_as_the_csv_reader_reads_them() {
+        let texts = [
+            "a/b.py,sha256=AAAA,12\r\nb.py,,\r\n",
+            "a.py,h,1\nb.py,h, 2 \n\n\r\n,,\n,\nc.py\nd.py,h\ne.py,h,3,extra,more",
+            "lone\rcr.py,h,1\r\nend.py,h,2\r",
+            "caf\u{e9}.py,sha256=x,5\r\n",
+            "",
+            "\r\n\n",
+            "a.py,h,1\n,h,2\n",
+            "a.py,h,1\nb.py,h,x\n",
+            "a.py,h,1\nb.py,h,-1",
+        ];
+        for text in texts {
+            assert_eq!(parse_unquoted(text), parse_csv(text), "{text:?}");
+        }
+        assert_eq!(
+            parse_record("a.py,h,1\n,h,2\n"),
+            Err(RecordError::EmptyPath { line: 2 })
+        );
+        let rows = parse_record("lone\rcr.py,h,1\r\nend.py,h,2\r").unwrap();
+        assert_eq!(rows[0].path, "lone\rcr.py", "a lone \\r is part of a field");
+        assert_eq!(rows[1].size, Some(2), "sizes are trimmed");
     }
 
     #[test]
