@@ -553,10 +553,19 @@ pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move
     // answers for all of its others.
     let mut in_moved_folder: HashMap<&Path, bool> = HashMap::new();
     let mut exists: HashMap<PathBuf, bool> = HashMap::new();
+    // Files come folder by folder: the last answer is compared as bytes
+    // before the map is asked (hashing a path walks its components).
+    let mut last: Option<(&Path, bool)> = None;
     for file in staged.iter().flat_map(|dist| &dist.files) {
         let folder = file.staged.parent().unwrap_or(staging_root);
-        let moved = match in_moved_folder.get(folder) {
-            Some(moved) => *moved,
+        let known = match last {
+            Some((last_folder, moved)) if last_folder.as_os_str() == folder.as_os_str() => {
+                Some(moved)
+            }
+            _ => in_moved_folder.get(folder).copied(),
+        };
+        let moved = match known {
+            Some(moved) => moved,
             None => {
                 // The folders above the file inside the staging tree, each
                 // with its place in the target, deepest first.
@@ -591,6 +600,7 @@ pub(crate) fn plan_moves(staging_root: &Path, staged: &[StagedDist]) -> Vec<Move
                 moved
             }
         };
+        last = Some((folder, moved));
         if !moved && seen.insert(file.final_path.clone()) {
             moves.push(Move {
                 staged: file.staged.clone(),

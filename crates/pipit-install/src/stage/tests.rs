@@ -495,3 +495,45 @@ fn a_wheel_staged_on_several_threads_has_every_file_and_one_record() {
         );
     }
 }
+
+#[test]
+fn a_padded_record_hash_is_written_unpadded() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheels = dir.path().join("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    let wheel = WheelBuilder::new("demo", "1.0")
+        .file("demo/__init__.py", "x = 1\n")
+        .build(&wheels)
+        .unwrap();
+    let cache = WheelCache::new(&dir.path().join("cache"));
+    let (sha256, filename) = (sha256_hex(&wheel), filename_of(&wheel));
+    let unpacked = cache.unpacked(&sha256, &wheel, &filename).unwrap();
+    // Old tools padded the base64 digest; the cached tree keeps the
+    // wheel's RECORD as it was.
+    let record = unpacked.dir.join("demo-1.0.dist-info/RECORD");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let line = text
+        .lines()
+        .find(|line| line.starts_with("demo/__init__.py,"))
+        .unwrap();
+    let hash = line.split(',').nth(1).unwrap();
+    std::fs::write(&record, text.replace(hash, &format!("{hash}="))).unwrap();
+    let unpacked = cache.unpacked(&sha256, &wheel, &filename).unwrap();
+
+    let layout = target_layout(&dir.path().join("target"), None);
+    let staging = dir.path().join("staging");
+    let staged = stage_wheel(
+        &unpacked,
+        &layout,
+        &staging,
+        &Linker::default(),
+        &StageOptions::default(),
+    )
+    .unwrap();
+    let entry = staged
+        .record
+        .iter()
+        .find(|entry| entry.path == "demo/__init__.py")
+        .unwrap();
+    assert_eq!(entry.hash.as_deref(), Some(hash));
+}
