@@ -533,3 +533,61 @@ fn a_bad_file_in_the_last_part_fails_the_unpack() {
     assert_eq!(asked.load(std::sync::atomic::Ordering::Relaxed), 2);
     assert!(error.contains(&last), "{error}");
 }
+
+#[test]
+fn entry_names_are_judged_as_by_the_rules_one_at_a_time() {
+    // The rules as separate scans, in their order: the one-pass check must
+    // give the same first reason.
+    fn by_rules(name: &str) -> Result<(), &'static str> {
+        let bytes = name.as_bytes();
+        if name.is_empty() {
+            Err("it is empty")
+        } else if name.contains('\0') {
+            Err("it holds a NUL byte")
+        } else if name.contains('\\') {
+            Err("it holds a backslash")
+        } else if name.starts_with('/') {
+            Err("it is an absolute path")
+        } else if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+            Err("it starts with a drive letter")
+        } else if name.split('/').any(|part| part == "..") {
+            Err("it holds a `..` component")
+        } else if name.split('/').any(|part| part.is_empty() || part == ".") {
+            Err("it holds an empty or `.` component")
+        } else {
+            Ok(())
+        }
+    }
+    let names = [
+        "",
+        "a",
+        "a/b.py",
+        "/a",
+        "a/",
+        "a//b",
+        "./a",
+        "a/./b",
+        "a/..",
+        "../a",
+        "a/../b",
+        "c:/x",
+        "C:x",
+        "1:x",
+        "a\\b",
+        "a\0b",
+        "/..",
+        "..\\x",
+        "a/\0/..",
+        "caf\u{e9}/x.py",
+        "...",
+        "a/.../b",
+        ".a/b.",
+        "/",
+        "//",
+        ".",
+        "..",
+    ];
+    for name in names {
+        assert_eq!(check_entry_name(name), by_rules(name), "{name:?}");
+    }
+}
