@@ -120,6 +120,8 @@ enum Source {
 struct Planned {
     entry: String,
     final_path: PathBuf,
+    /// Where it is staged, when known from its folder's staged place.
+    staged: Option<PathBuf>,
     /// Its `RECORD` path when known without computing it: an entry that
     /// lands in the library folder keeps its archive path.
     record_path: Option<String>,
@@ -156,6 +158,21 @@ pub fn stage_wheel(
         _ => false,
     };
 
+    // An archive entry lands in one of these folders; each folder's staged
+    // place is found once, not by stripping every file's final path.
+    let base = staging_base(layout);
+    let staged_path =
+        |final_path: &Path| staging_root.join(final_path.strip_prefix(&base).unwrap_or(final_path));
+    let dest_folders = [
+        lib_dir.to_path_buf(),
+        layout.purelib.clone(),
+        layout.platlib.clone(),
+        layout.scripts.clone(),
+        layout.headers.join(&info.name),
+        layout.data.clone(),
+    ];
+    let staged_dest_folders = dest_folders.clone().map(|folder| staged_path(&folder));
+
     let mut plan = Vec::new();
     for entry in &info.record {
         if let Some(name) = entry
@@ -171,7 +188,9 @@ pub fn stage_wheel(
             continue;
         }
         let src = unpacked.dir.join(&entry.path);
-        let (final_path, is_script, in_lib) = destination(&entry.path, info, layout, lib_dir);
+        let (folder, rest, is_script, in_lib) = destination(&entry.path);
+        let final_path = join_slashed(&dest_folders[folder as usize], rest);
+        let staged = join_slashed(&staged_dest_folders[folder as usize], rest);
         let rewritten = if is_script {
             let bytes = std::fs::read(&src).map_err(WheelError::io(&src))?;
             match rewrite_script(&bytes, &python) {
@@ -203,6 +222,7 @@ pub fn stage_wheel(
             entry: entry.path.clone(),
             record_path: in_lib.then(|| entry.path.clone()),
             final_path,
+            staged: Some(staged),
             source,
         });
     }
@@ -214,6 +234,7 @@ pub fn stage_wheel(
                     info.dist_info_dir, entry_point.name
                 ),
                 final_path: layout.scripts.join(&entry_point.name),
+                staged: None,
                 record_path: None,
                 source: Source::Write {
                     bytes: launcher(&entry_point, &python).into_bytes(),
@@ -225,6 +246,7 @@ pub fn stage_wheel(
     let metadata_file = |name: &str, bytes: Vec<u8>| Planned {
         entry: format!("{}/{name}", info.dist_info_dir),
         final_path: dist_info_final.join(name),
+        staged: None,
         record_path: Some(format!("{}/{name}", info.dist_info_dir)),
         source: Source::Write {
             bytes,
@@ -261,9 +283,6 @@ pub fn stage_wheel(
         }
     }
 
-    let base = staging_base(layout);
-    let staged_path =
-        |final_path: &Path| staging_root.join(final_path.strip_prefix(&base).unwrap_or(final_path));
     let mut files = Vec::with_capacity(plan.len() + 1);
     let mut record = Vec::with_capacity(plan.len() + 1);
     let place = |chunk: Vec<Planned>| {
@@ -271,7 +290,9 @@ pub fn stage_wheel(
         let mut folders = Folders::default();
         let mut open = LinkFolders::default();
         for planned in chunk {
-            let staged = staged_path(&planned.final_path);
+            let staged = planned
+                .staged
+                .unwrap_or_else(|| staged_path(&planned.final_path));
             let named = |error| staging_error(error, wheel, &planned.entry);
             folders.create_parent(&staged).map_err(named)?;
             let (hash, size) = match planned.source {
@@ -427,31 +448,38 @@ fn staging_error(error: WheelError, wheel: &str, entry: &str) -> WheelError {
     }
 }
 
-/// The final path of the archive entry `path`, whether it is a
-/// `.data/scripts` file, and whether it lands in `lib_dir` as it is named.
-fn destination(
-    path: &str,
-    info: &crate::wheel::WheelInfo,
-    layout: &InstallLayout,
-    lib_dir: &Path,
-) -> (PathBuf, bool, bool) {
+/// The folder an archive entry lands in (the library folder or one of the
+/// layout's), in the order of `stage_wheel`'s `dest_folders`.
+#[derive(Clone, Copy)]
+enum DestFolder {
+    Lib,
+    Purelib,
+    Platlib,
+    Scripts,
+    Headers,
+    Data,
+}
+
+/// Where the archive entry `path` lands: its folder and the path below it,
+/// whether it is a `.data/scripts` file, and whether it lands in the
+/// library folder as it is named.
+fn destination(path: &str) -> (DestFolder, &str, bool, bool) {
     let mut parts = path.splitn(3, '/');
     let top = parts.next().unwrap_or_default();
     // pip treats every top-level `*.data` folder as the data folder; the
     // unpacker has checked its categories.
     if top.ends_with(".data") {
         if let (Some(category), Some(rest)) = (parts.next(), parts.next()) {
-            let join = |folder: &Path| join_slashed(folder, rest);
             return match category {
-                "purelib" => (join(&layout.purelib), false, false),
-                "platlib" => (join(&layout.platlib), false, false),
-                "scripts" => (join(&layout.scripts), true, false),
-                "headers" => (join(&layout.headers.join(&info.name)), false, false),
-                _ => (join(&layout.data), false, false),
+                "purelib" => (DestFolder::Purelib, rest, false, false),
+                "platlib" => (DestFolder::Platlib, rest, false, false),
+                "scripts" => (DestFolder::Scripts, rest, true, false),
+                "headers" => (DestFolder::Headers, rest, false, false),
+                _ => (DestFolder::Data, rest, false, false),
             };
         }
     }
-    (join_slashed(lib_dir, path), false, true)
+    (DestFolder::Lib, path, false, true)
 }
 
 /// `folder` joined with the `/`-separated `relative`, an archive path
