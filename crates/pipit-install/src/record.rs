@@ -72,10 +72,12 @@ fn parse_unquoted(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
         let mut fields = row.split(',');
         let path = fields.next().unwrap_or_default();
         let hash = fields.next().unwrap_or_default();
-        let size = fields.next().unwrap_or_default().trim();
-        if path.is_empty() && hash.is_empty() && size.is_empty() && fields.all(str::is_empty) {
+        let size_field = fields.next().unwrap_or_default();
+        if path.is_empty() && hash.is_empty() && size_field.is_empty() && fields.all(str::is_empty)
+        {
             continue;
         }
+        let size = size_field.trim();
         if path.is_empty() {
             return Err(RecordError::EmptyPath { line });
         }
@@ -261,6 +263,22 @@ mod tests {
         ];
         for text in texts {
             assert_eq!(parse_unquoted(text), parse_csv(text), "{text:?}");
+        }
+        // Every text of up to five characters from the ones that matter.
+        let alphabet = ['a', '\u{e9}', ',', ' ', '\r', '\n', '1'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|text| {
+                    text.chars().count() == texts.last().map_or(0, |last| last.chars().count())
+                })
+                .flat_map(|text| alphabet.map(|c| format!("{text}{c}")))
+                .collect();
+            for text in &longer {
+                assert_eq!(parse_unquoted(text), parse_csv(text), "{text:?}");
+            }
+            texts.extend(longer);
         }
         assert_eq!(
             parse_record("a.py,h,1\n,h,2\n"),
