@@ -163,15 +163,18 @@ pub fn stage_wheel(
     let base = staging_base(layout);
     let staged_path =
         |final_path: &Path| staging_root.join(final_path.strip_prefix(&base).unwrap_or(final_path));
-    let dest_folders = [
-        lib_dir.to_path_buf(),
-        layout.purelib.clone(),
-        layout.platlib.clone(),
-        layout.scripts.clone(),
-        layout.headers.join(&info.name),
-        layout.data.clone(),
-    ];
-    let staged_dest_folders = dest_folders.clone().map(|folder| staged_path(&folder));
+    let headers = layout.headers.join(&info.name);
+    let dest_folder = |folder: DestFolder| -> &Path {
+        match folder {
+            DestFolder::Lib => lib_dir,
+            DestFolder::Purelib => &layout.purelib,
+            DestFolder::Platlib => &layout.platlib,
+            DestFolder::Scripts => &layout.scripts,
+            DestFolder::Headers => &headers,
+            DestFolder::Data => &layout.data,
+        }
+    };
+    let staged_dest_folders = DestFolder::ALL.map(|folder| staged_path(dest_folder(folder)));
 
     let mut plan = Vec::new();
     for entry in &info.record {
@@ -189,7 +192,7 @@ pub fn stage_wheel(
         }
         let src = unpacked.dir.join(&entry.path);
         let (folder, rest, is_script, in_lib) = destination(&entry.path);
-        let final_path = join_slashed(&dest_folders[folder as usize], rest);
+        let final_path = join_slashed(dest_folder(folder), rest);
         let staged = join_slashed(&staged_dest_folders[folder as usize], rest);
         let rewritten = if is_script {
             let bytes = std::fs::read(&src).map_err(WheelError::io(&src))?;
@@ -448,8 +451,8 @@ fn staging_error(error: WheelError, wheel: &str, entry: &str) -> WheelError {
     }
 }
 
-/// The folder an archive entry lands in (the library folder or one of the
-/// layout's), in the order of `stage_wheel`'s `dest_folders`.
+/// The folder an archive entry lands in: the library folder or one of the
+/// layout's.
 #[derive(Clone, Copy)]
 enum DestFolder {
     Lib,
@@ -458,6 +461,18 @@ enum DestFolder {
     Scripts,
     Headers,
     Data,
+}
+
+impl DestFolder {
+    /// Every variant, each at its own index (`folder as usize`).
+    const ALL: [DestFolder; 6] = [
+        DestFolder::Lib,
+        DestFolder::Purelib,
+        DestFolder::Platlib,
+        DestFolder::Scripts,
+        DestFolder::Headers,
+        DestFolder::Data,
+    ];
 }
 
 /// Where the archive entry `path` lands: its folder and the path below it,

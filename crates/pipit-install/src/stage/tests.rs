@@ -537,3 +537,10 @@ fn a_padded_record_hash_is_written_unpadded() {
         .unwrap();
     assert_eq!(entry.hash.as_deref(), Some(hash));
 }
+
+#[test]
+fn each_destination_folder_sits_at_its_own_index() {
+    for (index, folder) in DestFolder::ALL.into_iter().enumerate() {
+        assert_eq!(folder as usize, index);
+    }
+}
