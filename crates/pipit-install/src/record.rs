@@ -77,24 +77,29 @@ fn parse_unquoted(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
         {
             continue;
         }
-        let size = size_field.trim();
-        if path.is_empty() {
-            return Err(RecordError::EmptyPath { line });
-        }
-        let size = match size {
-            "" => None,
-            size => Some(size.parse().map_err(|_| RecordError::InvalidSize {
-                line,
-                size: size.to_string(),
-            })?),
-        };
-        entries.push(RecordEntry {
-            path: path.to_string(),
-            hash: (!hash.is_empty()).then(|| hash.to_string()),
-            size,
-        });
+        entries.push(row_entry(path, hash, size_field, line)?);
     }
     Ok(entries)
+}
+
+/// The entry of a row that is not all empty, from its first three fields
+/// (missing ones empty); `line` names the row in errors.
+fn row_entry(path: &str, hash: &str, size: &str, line: usize) -> Result<RecordEntry, RecordError> {
+    if path.is_empty() {
+        return Err(RecordError::EmptyPath { line });
+    }
+    let size = match size.trim() {
+        "" => None,
+        size => Some(size.parse().map_err(|_| RecordError::InvalidSize {
+            line,
+            size: size.to_string(),
+        })?),
+    };
+    Ok(RecordEntry {
+        path: path.to_string(),
+        hash: (!hash.is_empty()).then(|| hash.to_string()),
+        size,
+    })
 }
 
 /// [`parse_record`] for any text, quoted fields included, as Python's
@@ -112,23 +117,8 @@ fn parse_csv(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
             if row.iter().all(String::is_empty) {
                 return Ok(None);
             }
-            let path = row[0].clone();
-            if path.is_empty() {
-                return Err(RecordError::EmptyPath { line });
-            }
-            let hash = row.get(1).filter(|hash| !hash.is_empty()).cloned();
-            let size = match row
-                .get(2)
-                .map(|size| size.trim())
-                .filter(|size| !size.is_empty())
-            {
-                None => None,
-                Some(size) => Some(size.parse().map_err(|_| RecordError::InvalidSize {
-                    line,
-                    size: size.to_string(),
-                })?),
-            };
-            Ok(Some(RecordEntry { path, hash, size }))
+            let field = |index: usize| row.get(index).map_or("", String::as_str);
+            row_entry(field(0), field(1), field(2), line).map(Some)
         };
     while let Some(c) = chars.next() {
         match c {
