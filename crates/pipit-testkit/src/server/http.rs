@@ -44,6 +44,16 @@ pub(crate) fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Reque
     let mut request_line = String::new();
     // Skip empty lines before a request (RFC 9112 allows one stray CRLF).
     loop {
+        // A TLS handshake (or other binary) may hold no line feed for a long
+        // while: refuse it at its first byte, as a real server does, rather
+        // than wait for a line.
+        if let Some(&first) = reader.fill_buf()?.first() {
+            if !(first.is_ascii_graphic() || matches!(first, b' ' | b'\t' | b'\r' | b'\n')) {
+                return Err(invalid(format!(
+                    "not an HTTP request (it starts with byte {first:#04x})"
+                )));
+            }
+        }
         request_line.clear();
         let read = read_line(reader, &mut request_line, &mut head_bytes)?;
         if read == 0 {

@@ -540,6 +540,22 @@ fn requests_are_recorded_before_faults_and_counted() {
 }
 
 #[test]
+fn a_tls_handshake_is_refused_at_once_without_waiting_for_a_line() {
+    let server = IndexServer::with_wheels(&[demo()]);
+    let mut stream = connect(&server);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    // A TLS record header and the start of a ClientHello: no line feed.
+    stream
+        .write_all(&[0x16, 0x03, 0x01, 0x00, 0xf4, 0x01, 0x00, 0x00, 0xf0])
+        .expect("write");
+    let reply = read_reply(&mut BufReader::new(stream), false).expect("reply");
+    assert_eq!(reply.status, 400);
+    assert_eq!(server.request_count(), 0);
+}
+
+#[test]
 fn keep_alive_serves_several_requests_on_one_connection() {
     let server = IndexServer::with_wheels(&[demo()]);
     let mut stream = connect(&server);
