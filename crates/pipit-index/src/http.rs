@@ -134,7 +134,6 @@ impl Clients {
             }
         };
 
-        ensure_crypto_provider();
         let build = |verify: bool| -> Result<reqwest::Client, IndexError> {
             let mut builder = reqwest::Client::builder()
                 .user_agent(concat!("pipit/", env!("CARGO_PKG_VERSION")))
@@ -157,23 +156,6 @@ impl Clients {
             verified: build(true)?,
             unverified: build(false)?,
         })
-    }
-}
-
-/// Makes ring rustls' process-wide crypto provider unless the host chose
-/// one: reqwest reads only that default, and a `reqwest::Client` built
-/// without one panics. Callers that build their own client for the
-/// functions taking one ([`crate::FindLinks::files_for`], …) call this
-/// first; [`crate::IndexClient`] does it itself.
-///
-/// ring, not aws-lc: aws-lc seeds its generator from CPU jitter, which
-/// took about 40 ms of processor time before the first handshake of every
-/// run (a fifth of a cold `requests` install).
-pub fn ensure_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing a race to another thread's install leaves a provider all
-        // the same, which is all that is needed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

@@ -77,7 +77,6 @@ pub use error::{
 pub use fetch::{hash_file, FetchProgress, Fetched, Pending};
 pub use filename::{normalize_name, DistFilename, SdistFilename, SdistFormat, WheelFilename};
 pub use find_links::{FindLinks, FindLinksEntry};
-pub use http::ensure_crypto_provider;
 pub use http_auth::NetrcSource;
 pub use metadata::{
     find_metadata_entry, metadata_bytes_from_wheel_bytes, metadata_from_wheel_bytes,

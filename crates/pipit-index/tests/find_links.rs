@@ -175,7 +175,7 @@ async fn a_remote_page_is_fetched_with_the_client_and_only_then() {
     );
     assert_eq!(server.request_count(), 0);
 
-    let client = plain_client();
+    let client = reqwest::Client::new();
     let files = find_links
         .files_for(Some(&client), "Demo.App")
         .await
@@ -254,10 +254,4 @@ async fn a_local_distribution_file_is_itself() {
         .await
         .unwrap()
         .is_empty());
-}
-
-/// A client of our own, as an API user would build one.
-fn plain_client() -> reqwest::Client {
-    pipit_index::ensure_crypto_provider();
-    reqwest::Client::new()
 }

@@ -399,7 +399,7 @@ async fn range_reads_the_tail_then_the_metadata_entry() {
         .metadata_field("X-Padding", noise(220_000, 2));
     let server = IndexServer::start();
     let (filename, bytes, url) = served(&server, &builder);
-    let client = plain_client();
+    let client = reqwest::Client::new();
 
     let metadata = wheel_metadata_bytes_by_range(&client, &url, &filename)
         .await
@@ -442,7 +442,7 @@ async fn range_reads_a_large_central_directory_in_a_third_request() {
     let server = IndexServer::start();
     let (filename, bytes, url) = served(&server, &builder);
     assert!(bytes.len() as u64 > 2 * TAIL_SIZE);
-    let client = plain_client();
+    let client = reqwest::Client::new();
 
     let metadata: DistMetadata = wheel_metadata_by_range(&client, &url, &filename)
         .await
@@ -467,7 +467,7 @@ async fn range_read_of_a_small_wheel_is_one_request() {
     let server = IndexServer::start();
     let (filename, bytes, url) = served(&server, &builder);
     assert!((bytes.len() as u64) < TAIL_SIZE);
-    let client = plain_client();
+    let client = reqwest::Client::new();
     let metadata = wheel_metadata_by_range(&client, &url, &filename)
         .await
         .unwrap()
@@ -482,7 +482,7 @@ async fn without_range_support_the_caller_is_told_to_download() {
     let server = IndexServer::start();
     server.set_range_requests(false);
     let (filename, _, url) = served(&server, &builder);
-    let client = plain_client();
+    let client = reqwest::Client::new();
     let result = wheel_metadata_by_range(&client, &url, &filename)
         .await
         .unwrap();
@@ -504,7 +504,7 @@ async fn without_range_support_the_caller_is_told_to_download() {
 async fn range_read_of_a_missing_file_is_a_status_error() {
     let server = IndexServer::start();
     let url = Url::parse(&server.file_url("demo-1.0-py3-none-any.whl")).unwrap();
-    let client = plain_client();
+    let client = reqwest::Client::new();
     let error = wheel_metadata_by_range(&client, &url, "demo-1.0-py3-none-any.whl")
         .await
         .unwrap_err();
@@ -542,7 +542,7 @@ async fn range_read_handles_zip64_end_records_and_a_comment() {
     let server = IndexServer::start();
     server.add_file(filename, bytes.clone());
     let url = Url::parse(&server.file_url(filename)).unwrap();
-    let client = plain_client();
+    let client = reqwest::Client::new();
     let fetched = wheel_metadata_bytes_by_range(&client, &url, filename)
         .await
         .unwrap()
@@ -555,10 +555,4 @@ async fn range_read_handles_zip64_end_records_and_a_comment() {
     let second = ranges[1].as_deref().unwrap();
     assert!(second.starts_with("bytes=0-"), "{second}");
     assert!(range_length(second) < 1000, "{second}");
-}
-
-/// A client of our own, as an API user would build one.
-fn plain_client() -> reqwest::Client {
-    pipit_index::ensure_crypto_provider();
-    reqwest::Client::new()
 }
