@@ -489,6 +489,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             Err(_) => {
                 let response = Response::text(400, "bad request");
                 let _ = http::write_response(&mut stream, &response, BodyMode::Full, false);
+                close_after_reply(&stream, &mut reader);
                 return;
             }
         };
@@ -524,16 +525,20 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             Some(Fault::Delay(_)) | None => respond(shared, &request, false),
         };
         if http::write_response(&mut stream, &response, mode, keep_alive).is_err() || !keep_alive {
-            // Send FIN first and drain what the client may still send: closing
-            // with unread bytes would turn into a reset that can destroy the
-            // response before the client reads it.
-            let _ = stream.shutdown(Shutdown::Write);
-            let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
-            let mut sink = [0; 4096];
-            while matches!(reader.read(&mut sink), Ok(read) if read > 0) {}
+            close_after_reply(&stream, &mut reader);
             return;
         }
     }
+}
+
+/// Sends FIN first and drains what the client may still send: closing with
+/// unread bytes would turn into a reset that can destroy the reply before
+/// the client reads it.
+fn close_after_reply(stream: &TcpStream, reader: &mut impl Read) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    let mut sink = [0; 4096];
+    while matches!(reader.read(&mut sink), Ok(read) if read > 0) {}
 }
 
 /// Records the request, then takes the faults that apply to it: the sum of
