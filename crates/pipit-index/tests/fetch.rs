@@ -88,20 +88,64 @@ fn blobs(cache: &Path) -> std::path::PathBuf {
     cache.join("blobs-v1").join("sha256")
 }
 
+/// A test index serving [`FILE`], a cache folder and an online client that
+/// uses it: what most tests start from.
+struct Setup {
+    server: IndexServer,
+    cache: tempfile::TempDir,
+    client: IndexClient,
+    url: Url,
+    sha256: String,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let server = server();
+        let cache = tempfile::tempdir().unwrap();
+        let client = common::client(&server.url(), Some(cache.path()), false);
+        let url = file_url(&server);
+        let sha256 = server.file_sha256(FILE).unwrap();
+        Setup {
+            server,
+            cache,
+            client,
+            url,
+            sha256,
+        }
+    }
+
+    fn blobs(&self) -> std::path::PathBuf {
+        blobs(self.cache.path())
+    }
+
+    /// [`FILE`] through `client`, with the cache folder as scratch.
+    async fn fetch_with(
+        &self,
+        client: &IndexClient,
+        expected: Option<&str>,
+        recorder: &Recorder,
+    ) -> Result<Fetched, IndexError> {
+        fetch(client, &self.url, expected, self.cache.path(), recorder).await
+    }
+
+    /// [`FILE`] through the setup's own client.
+    async fn fetch(&self, expected: Option<&str>) -> Result<Fetched, IndexError> {
+        self.fetch_with(&self.client, expected, &Recorder::default())
+            .await
+    }
+}
+
 #[tokio::test]
 async fn fresh_fetch_stores_the_blob_and_reports_its_progress() {
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
+    let setup = Setup::new();
     let scratch = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let sha256 = server.file_sha256(FILE).unwrap();
     let recorder = Recorder::default();
-    let fetched = fetch(&client, &file_url(&server), None, scratch.path(), &recorder)
+    let fetched = fetch(&setup.client, &setup.url, None, scratch.path(), &recorder)
         .await
         .unwrap();
     let size = payload().len() as u64;
-    assert_eq!(fetched.path, blobs(cache.path()).join(&sha256));
-    assert_eq!(fetched.sha256, sha256);
+    assert_eq!(fetched.path, setup.blobs().join(&setup.sha256));
+    assert_eq!(fetched.sha256, setup.sha256);
     assert_eq!(fetched.size, size);
     assert!(!fetched.from_cache);
     assert_eq!(fs_err::read(&fetched.path).unwrap(), payload());
@@ -109,26 +153,14 @@ async fn fresh_fetch_stores_the_blob_and_reports_its_progress() {
     assert_eq!(events[0], FetchProgress::Started { total: Some(size) });
     assert!(events.len() > 2, "the body came in several chunks");
     assert_eq!(recorder.bytes_of_last_attempt(), size);
-    assert_eq!(names(&blobs(cache.path())), [sha256]);
+    assert_eq!(names(&setup.blobs()), std::slice::from_ref(&setup.sha256));
     assert!(names(scratch.path()).is_empty());
 }
 
 #[tokio::test]
 async fn fetch_with_a_stored_hash_is_a_cache_hit_with_no_request() {
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let sha256 = server.file_sha256(FILE).unwrap();
-    let recorder = Recorder::default();
-    let first = fetch(
-        &client,
-        &file_url(&server),
-        Some(&sha256),
-        cache.path(),
-        &recorder,
-    )
-    .await
-    .unwrap();
+    let setup = Setup::new();
+    let first = setup.fetch(Some(&setup.sha256)).await.unwrap();
     // Age the blob, so the hit must bring its "last used" time forward.
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(90 * 86_400);
     std::fs::File::options()
@@ -137,22 +169,14 @@ async fn fetch_with_a_stored_hash_is_a_cache_hit_with_no_request() {
         .unwrap()
         .set_modified(old)
         .unwrap();
-    server.clear_requests();
-    let upper = sha256.to_ascii_uppercase();
-    let second = fetch(
-        &client,
-        &file_url(&server),
-        Some(&upper),
-        cache.path(),
-        &recorder,
-    )
-    .await
-    .unwrap();
-    assert_eq!(server.request_count(), 0);
+    setup.server.clear_requests();
+    let upper = setup.sha256.to_ascii_uppercase();
+    let second = setup.fetch(Some(&upper)).await.unwrap();
+    assert_eq!(setup.server.request_count(), 0);
     assert!(second.from_cache);
     assert_eq!(second.path, first.path);
     assert_eq!(second.size, first.size);
-    assert_eq!(second.sha256, sha256);
+    assert_eq!(second.sha256, setup.sha256);
     let touched = fs_err::metadata(&second.path).unwrap().modified().unwrap();
     assert!(touched > old + std::time::Duration::from_secs(86_400));
 }
@@ -160,19 +184,16 @@ async fn fetch_with_a_stored_hash_is_a_cache_hit_with_no_request() {
 #[tokio::test]
 async fn a_pending_download_is_readable_across_its_move_into_the_store() {
     use std::io::{Read, Seek, SeekFrom};
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
+    let setup = Setup::new();
     let scratch = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let sha256 = server.file_sha256(FILE).unwrap();
-    let url = file_url(&server);
+    let (client, url, sha256) = (&setup.client, &setup.url, &setup.sha256);
     let pending = client
-        .fetch_file_pending(&url, Some(&sha256), scratch.path(), &|_| {})
+        .fetch_file_pending(url, Some(sha256), scratch.path(), &|_| {})
         .await
         .unwrap();
     assert!(pending.is_pending());
     let temporary = pending.fetched().path.clone();
-    assert_eq!(temporary.parent(), Some(blobs(cache.path()).as_path()));
+    assert_eq!(temporary.parent(), Some(setup.blobs().as_path()));
     assert!(
         temporary
             .file_name()
@@ -182,16 +203,16 @@ async fn a_pending_download_is_readable_across_its_move_into_the_store() {
         "not under its final name before it is synced: {}",
         temporary.display()
     );
-    assert_eq!(names(&blobs(cache.path())).len(), 1);
+    assert_eq!(names(&setup.blobs()).len(), 1);
     let mut reader = pending
         .reader()
         .unwrap()
         .expect("a pending file has a reader");
     let settled = pending.settle().unwrap();
-    assert_eq!(settled.path, blobs(cache.path()).join(&sha256));
-    assert_eq!(settled.sha256, sha256);
+    assert_eq!(settled.path, setup.blobs().join(sha256));
+    assert_eq!(&settled.sha256, sha256);
     assert!(!temporary.exists());
-    assert_eq!(names(&blobs(cache.path())), std::slice::from_ref(&sha256));
+    assert_eq!(names(&setup.blobs()), std::slice::from_ref(sha256));
     // The reader was opened before the move and still reads every byte.
     reader.seek(SeekFrom::Start(0)).unwrap();
     let mut bytes = Vec::new();
@@ -200,7 +221,7 @@ async fn a_pending_download_is_readable_across_its_move_into_the_store() {
 
     // Stored now: nothing is pending, and there is nothing to read aside.
     let again = client
-        .fetch_file_pending(&url, Some(&sha256), scratch.path(), &|_| {})
+        .fetch_file_pending(url, Some(sha256), scratch.path(), &|_| {})
         .await
         .unwrap();
     assert!(!again.is_pending());
@@ -211,89 +232,60 @@ async fn a_pending_download_is_readable_across_its_move_into_the_store() {
 
 #[tokio::test]
 async fn a_pending_download_dropped_unsettled_leaves_nothing() {
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
+    let setup = Setup::new();
     let scratch = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let pending = client
-        .fetch_file_pending(&file_url(&server), None, scratch.path(), &|_| {})
+    let pending = setup
+        .client
+        .fetch_file_pending(&setup.url, None, scratch.path(), &|_| {})
         .await
         .unwrap();
-    assert_eq!(names(&blobs(cache.path())).len(), 1);
+    assert_eq!(names(&setup.blobs()).len(), 1);
     drop(pending);
-    assert!(names(&blobs(cache.path())).is_empty());
+    assert!(names(&setup.blobs()).is_empty());
     assert!(names(scratch.path()).is_empty());
 }
 
 #[tokio::test]
 async fn wrong_expected_hash_leaves_no_blob_and_no_temporary_file() {
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
+    let setup = Setup::new();
     let wrong = "0".repeat(64);
-    let error = fetch(
-        &client,
-        &file_url(&server),
-        Some(&wrong),
-        cache.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap_err();
+    let error = setup.fetch(Some(&wrong)).await.unwrap_err();
     match &error {
         IndexError::HashMismatch {
             expected, actual, ..
         } => {
             assert_eq!(expected, &wrong);
-            assert_eq!(actual, &server.file_sha256(FILE).unwrap());
+            assert_eq!(actual, &setup.sha256);
         }
         other => panic!("{other:?}"),
     }
-    assert!(names(&blobs(cache.path())).is_empty());
+    assert!(names(&setup.blobs()).is_empty());
 }
 
 #[tokio::test]
 async fn a_server_serving_other_bytes_than_it_announced_is_a_hash_mismatch() {
-    let server = server();
-    server.inject("/files/", Fault::WrongHash, 10);
-    let cache = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let announced = server.file_sha256(FILE).unwrap();
-    let error = fetch(
-        &client,
-        &file_url(&server),
-        Some(&announced),
-        cache.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap_err();
+    let setup = Setup::new();
+    setup.server.inject("/files/", Fault::WrongHash, 10);
+    let error = setup.fetch(Some(&setup.sha256)).await.unwrap_err();
     assert!(
         matches!(error, IndexError::HashMismatch { .. }),
         "{error:?}"
     );
-    assert!(names(&blobs(cache.path())).is_empty());
+    assert!(names(&setup.blobs()).is_empty());
 }
 
 #[tokio::test]
 async fn truncated_bodies_and_server_errors_are_retried_from_the_start() {
-    let server = server();
+    let setup = Setup::new();
+    let server = &setup.server;
     server.inject("/files/", Fault::Truncate, 1);
     server.inject("/files/", Fault::Status(503), 1);
     server.inject("/files/", Fault::Truncate, 1);
-    let cache = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let sha256 = server.file_sha256(FILE).unwrap();
     let recorder = Recorder::default();
-    let fetched = fetch(
-        &client,
-        &file_url(&server),
-        Some(&sha256),
-        cache.path(),
-        &recorder,
-    )
-    .await
-    .unwrap();
+    let fetched = setup
+        .fetch_with(&setup.client, Some(&setup.sha256), &recorder)
+        .await
+        .unwrap();
     assert_eq!(server.request_count(), 4);
     assert_eq!(fs_err::read(&fetched.path).unwrap(), payload());
     let retries: Vec<u32> = recorder
@@ -306,66 +298,50 @@ async fn truncated_bodies_and_server_errors_are_retried_from_the_start() {
         .collect();
     assert_eq!(retries, [1, 2, 3]);
     assert_eq!(recorder.bytes_of_last_attempt(), payload().len() as u64);
-    assert_eq!(names(&blobs(cache.path())), [sha256]);
+    assert_eq!(names(&setup.blobs()), std::slice::from_ref(&setup.sha256));
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), Some(cache.path()), false);
-    let missing = Url::parse(&server.file_url("missing-1.0.tar.gz")).unwrap();
-    let error = fetch(&client, &missing, None, cache.path(), &Recorder::default())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, IndexError::Status { status: 404, .. }),
-        "{error:?}"
-    );
-    assert_eq!(server.request_count(), 1);
-    assert!(names(&blobs(cache.path())).is_empty());
-}
-
-#[tokio::test]
-async fn offline_serves_stored_blobs_only() {
-    let server = server();
-    let cache = tempfile::tempdir().unwrap();
-    let sha256 = server.file_sha256(FILE).unwrap();
-    let offline = common::client(&server.url(), Some(cache.path()), true);
+    let setup = Setup::new();
+    let missing = Url::parse(&setup.server.file_url("missing-1.0.tar.gz")).unwrap();
     let error = fetch(
-        &offline,
-        &file_url(&server),
-        Some(&sha256),
-        cache.path(),
+        &setup.client,
+        &missing,
+        None,
+        setup.cache.path(),
         &Recorder::default(),
     )
     .await
     .unwrap_err();
-    assert!(matches!(error, IndexError::Offline { .. }), "{error:?}");
-    assert_eq!(server.request_count(), 0);
+    assert!(
+        matches!(error, IndexError::Status { status: 404, .. }),
+        "{error:?}"
+    );
+    assert_eq!(setup.server.request_count(), 1);
+    assert!(names(&setup.blobs()).is_empty());
+}
 
-    let online = common::client(&server.url(), Some(cache.path()), false);
-    fetch(
-        &online,
-        &file_url(&server),
-        Some(&sha256),
-        cache.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap();
-    server.clear_requests();
-    let fetched = fetch(
-        &offline,
-        &file_url(&server),
-        Some(&sha256),
-        cache.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap();
+#[tokio::test]
+async fn offline_serves_stored_blobs_only() {
+    let setup = Setup::new();
+    let offline = common::client(&setup.server.url(), Some(setup.cache.path()), true);
+    let sha256 = Some(setup.sha256.as_str());
+    let error = setup
+        .fetch_with(&offline, sha256, &Recorder::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, IndexError::Offline { .. }), "{error:?}");
+    assert_eq!(setup.server.request_count(), 0);
+
+    setup.fetch(sha256).await.unwrap();
+    setup.server.clear_requests();
+    let fetched = setup
+        .fetch_with(&offline, sha256, &Recorder::default())
+        .await
+        .unwrap();
     assert!(fetched.from_cache);
-    assert_eq!(server.request_count(), 0);
+    assert_eq!(setup.server.request_count(), 0);
 }
 
 /// The payload written to a local file, and an offline client with a cache:
@@ -475,51 +451,31 @@ async fn local_hashes_are_kept_until_the_file_changes() {
 
 #[tokio::test]
 async fn without_a_cache_the_file_goes_to_the_scratch_folder() {
-    let server = server();
+    let setup = Setup::new();
     let scratch = tempfile::tempdir().unwrap();
-    let client = common::client(&server.url(), None, false);
-    let sha256 = server.file_sha256(FILE).unwrap();
-    let fetched = fetch(
-        &client,
-        &file_url(&server),
-        Some(&sha256),
-        scratch.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap();
+    let client = common::client(&setup.server.url(), None, false);
+    let fetch_to_scratch = |expected: String| {
+        let (client, url, scratch) = (&client, &setup.url, scratch.path());
+        async move { fetch(client, url, Some(&expected), scratch, &Recorder::default()).await }
+    };
+    let fetched = fetch_to_scratch(setup.sha256.clone()).await.unwrap();
     assert_eq!(fetched.path.parent(), Some(scratch.path()));
     assert!(!fetched.from_cache);
     assert_eq!(fs_err::read(&fetched.path).unwrap(), payload());
-    let second = fetch(
-        &client,
-        &file_url(&server),
-        Some(&sha256),
-        scratch.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap();
+    let second = fetch_to_scratch(setup.sha256.clone()).await.unwrap();
     assert_ne!(
         second.path, fetched.path,
         "each fetch gets a file of its own"
     );
-    assert_eq!(server.request_count(), 2);
-    let error = fetch(
-        &client,
-        &file_url(&server),
-        Some(&"2".repeat(64)),
-        scratch.path(),
-        &Recorder::default(),
-    )
-    .await
-    .unwrap_err();
+    assert_eq!(setup.server.request_count(), 2);
+    let error = fetch_to_scratch("2".repeat(64)).await.unwrap_err();
     assert!(matches!(error, IndexError::HashMismatch { .. }));
     // Only the two verified files: no temporary file is left behind.
     assert_eq!(names(scratch.path()).len(), 2);
     assert!(names(scratch.path())
         .iter()
         .all(|name| !name.starts_with('.')));
+    assert!(names(&setup.blobs()).is_empty(), "the cache was not used");
 }
 
 #[tokio::test]
