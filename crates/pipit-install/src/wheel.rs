@@ -437,11 +437,12 @@ pub(crate) fn unpack_wheel_limited<'a>(
     let extract = |archive: &mut ZipArchive<PositionalReader>,
                    part: Vec<(&Item, Option<Vec<u8>>)>| {
         let mut folders = Folders::default();
+        let mut buffer = vec![0u8; EXTRACT_CHUNK];
         for (item, digest) in part {
             let entry = archive.by_index(item.index).map_err(zip_error)?;
             let path = dest.join(&item.name);
             folders.create_parent(&path)?;
-            let actual = extract_entry(entry, item, &path, &display)?;
+            let actual = extract_entry(entry, item, &path, &display, &mut buffer)?;
             if let Some(digest) = digest {
                 if actual != digest {
                     return Err(WheelError::HashMismatch {
@@ -474,13 +475,21 @@ pub(crate) fn unpack_wheel_limited<'a>(
     Ok(info)
 }
 
+/// How much of an entry is inflated before it is hashed and written. The
+/// inflater hands out uneven pieces; gathering them makes one `write` per
+/// file up to this size, and page-aligned writes beyond it, so the kernel
+/// neither enters once per piece nor zeroes and fills the same page twice.
+const EXTRACT_CHUNK: usize = 256 * 1024;
+
 /// Writes one entry to `path` while hashing it, never past its declared
-/// size; returns the sha256 digest.
+/// size; returns the sha256 digest. `buffer` is scratch space, reused
+/// across entries.
 fn extract_entry(
     mut entry: zip::read::ZipFile<'_, PositionalReader>,
     item: &Item,
     path: &Path,
     wheel: &str,
+    buffer: &mut [u8],
 ) -> Result<Vec<u8>, WheelError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -492,10 +501,13 @@ fn extract_entry(
     }
     let mut file = options.open(path).map_err(WheelError::io(path))?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
     let mut written: u64 = 0;
     loop {
-        let read = entry.read(&mut buffer).map_err(|error| WheelError::Entry {
+        // One byte more than is left: enough to see an entry that inflates
+        // past its declared size, and no more.
+        let left = item.size.saturating_sub(written).saturating_add(1);
+        let wanted = usize::try_from(left).map_or(buffer.len(), |left| left.min(buffer.len()));
+        let read = fill(&mut entry, &mut buffer[..wanted]).map_err(|error| WheelError::Entry {
             wheel: wheel.to_string(),
             entry: item.name.clone(),
             message: error.to_string(),
@@ -514,6 +526,9 @@ fn extract_entry(
         hasher.update(&buffer[..read]);
         file.write_all(&buffer[..read])
             .map_err(WheelError::io(path))?;
+        if read < wanted {
+            break;
+        }
     }
     if written != item.size {
         return Err(WheelError::ShortEntry {
@@ -534,6 +549,20 @@ fn extract_entry(
         }
     }
     Ok(hasher.finalize().to_vec())
+}
+
+/// Reads until `buffer` is full or the reader ends; how many bytes it got.
+fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
 }
 
 fn read_bounded(file: impl Read, wheel: &str, entry: &str) -> Result<Vec<u8>, WheelError> {

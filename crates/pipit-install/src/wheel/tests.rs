@@ -406,6 +406,44 @@ fn refuses_an_entry_that_inflates_past_its_declared_size() {
 }
 
 #[test]
+fn entries_around_the_chunk_size_are_written_whole() {
+    // Bytes that do not compress, so the inflater hands them out unevenly.
+    let mut state: u32 = 7;
+    let mut noise = |len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (state >> 16) as u8
+            })
+            .collect()
+    };
+    let sizes = [
+        0,
+        1,
+        EXTRACT_CHUNK - 1,
+        EXTRACT_CHUNK,
+        EXTRACT_CHUNK + 1,
+        2 * EXTRACT_CHUNK,
+        2 * EXTRACT_CHUNK + EXTRACT_CHUNK / 2 + 7,
+    ];
+    let bodies: Vec<(String, Vec<u8>)> = sizes
+        .iter()
+        .map(|size| (format!("demo/data_{size}.bin"), noise(*size)))
+        .collect();
+    let mut builder = WheelBuilder::new("demo", "1.0");
+    for (name, body) in &bodies {
+        builder = builder.file(name, body.clone());
+    }
+    let (_dir, wheel) = built(builder);
+    let dest = tempfile::tempdir().unwrap();
+    unpack_wheel(&wheel, &filename_of(&wheel), dest.path()).unwrap();
+    for (name, body) in &bodies {
+        let written = std::fs::read(dest.path().join(name)).unwrap();
+        assert!(written == *body, "{name}: {} bytes written", written.len());
+    }
+}
+
+#[test]
 fn refuses_a_wheel_larger_than_the_limit() {
     let (_dir, wheel) =
         built(WheelBuilder::new("demo", "1.0").file("demo/big.py", "x".repeat(5000)));
