@@ -383,11 +383,34 @@ fn patch_declared_size(wheel: &Path, entry: &str, size: u32) {
     std::fs::write(wheel, bytes).unwrap();
 }
 
+/// A demo wheel holding `demo/big.py` (6,000 bytes) whose RECORD row has
+/// its hash but no size, so only the archive's declared size speaks for it.
+fn wheel_with_unsized_row(dir: &Path) -> PathBuf {
+    let body = "x = 1\n".repeat(1000);
+    let record = format!(
+        "demo/big.py,{},\ndemo-1.0.dist-info/METADATA,{},{}\ndemo-1.0.dist-info/WHEEL,{},{}\ndemo-1.0.dist-info/RECORD,,\n",
+        record_hash(body.as_bytes()),
+        record_hash(METADATA),
+        METADATA.len(),
+        record_hash(WHEEL),
+        WHEEL.len(),
+    );
+    custom_wheel(
+        dir,
+        "demo-1.0-py3-none-any.whl",
+        &[
+            ("demo/big.py", body.as_bytes()),
+            ("demo-1.0.dist-info/METADATA", METADATA),
+            ("demo-1.0.dist-info/WHEEL", WHEEL),
+            ("demo-1.0.dist-info/RECORD", record.as_bytes()),
+        ],
+    )
+}
+
 #[test]
 fn refuses_an_entry_that_inflates_past_its_declared_size() {
-    let body = "x = 1\n".repeat(1000);
-    let (_dir, wheel) = built(WheelBuilder::new("demo", "1.0").file("demo/big.py", &body));
-    // RECORD's size would catch a mismatch first; remove it from the row.
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = wheel_with_unsized_row(dir.path());
     patch_declared_size(&wheel, "demo/big.py", 100);
     let dest = tempfile::tempdir().unwrap();
     let error = unpack_wheel(&wheel, &filename_of(&wheel), dest.path())
@@ -395,13 +418,29 @@ fn refuses_an_entry_that_inflates_past_its_declared_size() {
         .to_string();
     assert!(error.contains("demo/big.py"), "{error}");
     assert!(
-        error.contains("declared size of 100") || error.contains("RECORD says"),
+        error.contains("inflates past its declared size of 100"),
         "{error}"
     );
     let written = std::fs::metadata(dest.path().join("demo/big.py")).map(|m| m.len());
     assert!(
         written.as_ref().map_or(true, |len| *len <= 100),
         "{written:?}"
+    );
+}
+
+#[test]
+fn refuses_an_entry_that_ends_before_its_declared_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = wheel_with_unsized_row(dir.path());
+    patch_declared_size(&wheel, "demo/big.py", 7000);
+    let dest = tempfile::tempdir().unwrap();
+    let error = unpack_wheel(&wheel, &filename_of(&wheel), dest.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("demo/big.py"), "{error}");
+    assert!(
+        error.contains("ends before its declared size of 7000"),
+        "{error}"
     );
 }
 
