@@ -407,37 +407,34 @@ fn wheel_with_unsized_row(dir: &Path) -> PathBuf {
     )
 }
 
-#[test]
-fn refuses_an_entry_that_inflates_past_its_declared_size() {
+/// Unpacks the wheel of [`wheel_with_unsized_row`] with `demo/big.py`
+/// declared `declared` bytes long; the error, and the length written.
+fn unpack_declared(declared: u32) -> (String, Option<u64>) {
     let dir = tempfile::tempdir().unwrap();
     let wheel = wheel_with_unsized_row(dir.path());
-    patch_declared_size(&wheel, "demo/big.py", 100);
+    patch_declared_size(&wheel, "demo/big.py", declared);
     let dest = tempfile::tempdir().unwrap();
     let error = unpack_wheel(&wheel, &filename_of(&wheel), dest.path())
         .unwrap_err()
         .to_string();
     assert!(error.contains("demo/big.py"), "{error}");
+    let written = std::fs::metadata(dest.path().join("demo/big.py")).map(|m| m.len());
+    (error, written.ok())
+}
+
+#[test]
+fn refuses_an_entry_that_inflates_past_its_declared_size() {
+    let (error, written) = unpack_declared(100);
     assert!(
         error.contains("inflates past its declared size of 100"),
         "{error}"
     );
-    let written = std::fs::metadata(dest.path().join("demo/big.py")).map(|m| m.len());
-    assert!(
-        written.as_ref().map_or(true, |len| *len <= 100),
-        "{written:?}"
-    );
+    assert!(written.is_none_or(|len| len <= 100), "{written:?}");
 }
 
 #[test]
 fn refuses_an_entry_that_ends_before_its_declared_size() {
-    let dir = tempfile::tempdir().unwrap();
-    let wheel = wheel_with_unsized_row(dir.path());
-    patch_declared_size(&wheel, "demo/big.py", 7000);
-    let dest = tempfile::tempdir().unwrap();
-    let error = unpack_wheel(&wheel, &filename_of(&wheel), dest.path())
-        .unwrap_err()
-        .to_string();
-    assert!(error.contains("demo/big.py"), "{error}");
+    let (error, _) = unpack_declared(7000);
     assert!(
         error.contains("ends before its declared size of 7000"),
         "{error}"
