@@ -191,10 +191,10 @@ pub fn stage_wheel(
             continue;
         }
         let src = unpacked.dir.join(&entry.path);
-        let (folder, rest, is_script, in_lib) = destination(&entry.path);
+        let (folder, rest) = destination(&entry.path);
         let final_path = join_slashed(dest_folder(folder), rest);
         let staged = join_slashed(&staged_dest_folders[folder as usize], rest);
-        let rewritten = if is_script {
+        let rewritten = if matches!(folder, DestFolder::Scripts) {
             let bytes = std::fs::read(&src).map_err(WheelError::io(&src))?;
             match rewrite_script(&bytes, &python) {
                 Some(bytes) => Some((bytes, mode_of(&src)?)),
@@ -223,7 +223,7 @@ pub fn stage_wheel(
         };
         plan.push(Planned {
             entry: entry.path.clone(),
-            record_path: in_lib.then(|| entry.path.clone()),
+            record_path: matches!(folder, DestFolder::Lib).then(|| entry.path.clone()),
             final_path,
             staged: Some(staged),
             source,
@@ -475,10 +475,9 @@ impl DestFolder {
     ];
 }
 
-/// Where the archive entry `path` lands: its folder and the path below it,
-/// whether it is a `.data/scripts` file, and whether it lands in the
-/// library folder as it is named.
-fn destination(path: &str) -> (DestFolder, &str, bool, bool) {
+/// Where the archive entry `path` lands: its folder and the path below it
+/// (an entry of the library folder keeps its whole archive path).
+fn destination(path: &str) -> (DestFolder, &str) {
     let mut parts = path.splitn(3, '/');
     let top = parts.next().unwrap_or_default();
     // pip treats every top-level `*.data` folder as the data folder; the
@@ -486,15 +485,15 @@ fn destination(path: &str) -> (DestFolder, &str, bool, bool) {
     if top.ends_with(".data") {
         if let (Some(category), Some(rest)) = (parts.next(), parts.next()) {
             return match category {
-                "purelib" => (DestFolder::Purelib, rest, false, false),
-                "platlib" => (DestFolder::Platlib, rest, false, false),
-                "scripts" => (DestFolder::Scripts, rest, true, false),
-                "headers" => (DestFolder::Headers, rest, false, false),
-                _ => (DestFolder::Data, rest, false, false),
+                "purelib" => (DestFolder::Purelib, rest),
+                "platlib" => (DestFolder::Platlib, rest),
+                "scripts" => (DestFolder::Scripts, rest),
+                "headers" => (DestFolder::Headers, rest),
+                _ => (DestFolder::Data, rest),
             };
         }
     }
-    (DestFolder::Lib, path, false, true)
+    (DestFolder::Lib, path)
 }
 
 /// `folder` joined with the `/`-separated `relative`, an archive path
